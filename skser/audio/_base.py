@@ -1,0 +1,209 @@
+"""The base class of every transformer that turns audio into arrays.
+
+Subclasses implement :meth:`BaseAudioTransformer._extract` (one fixed-length
+waveform -> one array) and :meth:`BaseAudioTransformer._output_shape`; this class
+does the rest: recognising paths or waveforms, decoding, pad/trim, the
+``on_error`` policy, per-file caching, ``n_jobs`` and progress bars.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from functools import partial
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin, clone
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted, check_memory
+
+from ..exceptions import SkserError
+from ..utils._inputs import as_audio_items
+from ..utils._parallel import parallel_map
+from ._io import check_waveform, fix_length, load_audio
+
+__all__ = ["BaseAudioTransformer", "AudioLoadWarning"]
+
+
+class AudioLoadWarning(UserWarning):
+    """Some inputs failed and were replaced by NaN rows (``on_error="warn"``)."""
+
+
+class BaseAudioTransformer(TransformerMixin, BaseEstimator):
+    """Shared machinery of the audio transformers (not for direct use).
+
+    Subclass contract: ``__init__`` stores its arguments, which include at least
+    ``sr``, ``duration``, ``offset``, ``n_jobs``, ``verbose``, ``on_error`` and
+    ``memory``; ``_extract(y)`` maps a float32 waveform of exactly
+    ``n_samples_`` samples at ``sr`` Hz to a float32 array of shape
+    ``_output_shape()``. Bump ``_feature_version`` whenever the output of
+    ``_extract`` changes for the same parameters, so cached results are not reused.
+    """
+
+    _feature_version = 1
+    _progress_desc = "audio"
+    # Parameters that do not change the output (kept out of cache keys).
+    _runtime_params = ("n_jobs", "verbose", "on_error", "memory")
+
+    _parameter_constraints: dict = {
+        "sr": [Interval(Integral, 1, None, closed="left")],
+        "duration": [Interval(Real, 0, None, closed="neither")],
+        "offset": [Interval(Real, 0, None, closed="left")],
+        "n_jobs": [Integral, None],
+        "verbose": ["verbose"],
+        "on_error": [StrOptions({"raise", "warn"})],
+        "memory": [None, str, os.PathLike, HasMethods(["cache"])],
+    }
+
+    # -- subclass hooks -----------------------------------------------------
+    def _extract(self, y: np.ndarray) -> np.ndarray:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _output_shape(self) -> tuple[int, ...]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _check_params(self) -> None:
+        """Extra parameter checks of a subclass (raise ValueError)."""
+
+    # -- public API ---------------------------------------------------------
+    def fit(self, X, y=None):
+        """Validate the parameters; the transform itself learns nothing.
+
+        Parameters
+        ----------
+        X : list of paths, or array of shape (n_samples, n_times)
+            Audio files, or mono waveforms sampled at ``sr`` Hz.
+        y : ignored
+
+        Returns
+        -------
+        self
+        """
+        self._validate_params()
+        self._check_params()
+        items, kind = as_audio_items(X)
+        if kind == "waveforms" and isinstance(X, np.ndarray) and X.ndim == 2:
+            self.n_features_in_ = X.shape[1]
+        self.n_samples_ = int(round(self.duration * self.sr))
+        self.output_shape_ = tuple(self._output_shape())
+        return self
+
+    def transform(self, X) -> np.ndarray:
+        """Turn each file or waveform into a fixed-shape float32 array.
+
+        Parameters
+        ----------
+        X : list of paths, or array of shape (n_samples, n_times)
+            Audio files (any format soundfile reads), or mono waveforms sampled
+            at ``sr`` Hz (any length: they are zero-padded or trimmed at the end
+            to ``duration`` seconds; ``offset`` applies to files only).
+
+        Returns
+        -------
+        ndarray of shape (n_samples, *output_shape_), dtype float32
+            One row per input, in input order. With ``on_error="warn"`` the rows
+            of inputs that failed are NaN and one :class:`AudioLoadWarning`
+            lists them.
+        """
+        check_is_fitted(self, "output_shape_")
+        items, kind = as_audio_items(X)
+        worker = self._file_worker() if kind == "paths" else self._array_worker()
+        indexed = list(enumerate(items))
+        results = parallel_map(
+            worker, indexed, n_jobs=self.n_jobs, verbose=self.verbose,
+            desc=self._progress_desc,
+        )
+        out = np.empty((len(items), *self.output_shape_), dtype=np.float32)
+        failures = []
+        for i, res in enumerate(results):
+            if isinstance(res, SkserError):
+                if self.on_error == "raise":
+                    raise res
+                failures.append(str(res))
+                out[i] = np.nan
+            else:
+                out[i] = res
+        if failures:
+            shown = "\n  ".join(failures[:20])
+            more = f"\n  ... and {len(failures) - 20} more" if len(failures) > 20 else ""
+            warnings.warn(
+                f"{type(self).__name__}: {len(failures)} of {len(items)} input(s) failed and "
+                f"were returned as NaN rows:\n  {shown}{more}",
+                AudioLoadWarning,
+                stacklevel=2,
+            )
+        return out
+
+    # -- internals ----------------------------------------------------------
+    def _extractor(self) -> BaseAudioTransformer:
+        """A copy without the runtime parameters: what the cache key hashes."""
+        ex = clone(self).set_params(n_jobs=None, verbose=0, on_error="raise", memory=None)
+        ex.n_samples_ = self.n_samples_
+        ex.output_shape_ = self.output_shape_
+        return ex
+
+    def _file_worker(self):
+        extractor = self._extractor()
+        memory = check_memory(self.memory)
+        if memory.location is None:
+            return partial(_features_from_file, extractor)
+        cached = memory.cache(_cached_file_features, ignore=["path"])
+        return partial(_cached_features_from_file, cached, extractor)
+
+    def _array_worker(self):
+        return partial(_features_from_array, self._extractor())
+
+    def _finish(self, y: np.ndarray, source) -> np.ndarray:
+        y = fix_length(y, self.n_samples_)
+        feats = np.asarray(self._extract(y), dtype=np.float32)
+        if feats.shape != self.output_shape_:
+            raise SkserError(
+                f"{source}: {type(self).__name__} produced shape {feats.shape}, "
+                f"expected {self.output_shape_}"
+            )
+        if not np.isfinite(feats).all():
+            raise SkserError(f"{source}: features are not finite (NaN or Inf)")
+        return feats
+
+    def _read(self, path) -> np.ndarray:
+        return load_audio(path, sr=self.sr, mono=True, offset=self.offset, duration=self.duration)
+
+
+def _features_from_file(extractor: BaseAudioTransformer, item):
+    _, path = item
+    try:
+        return extractor._finish(extractor._read(path), path)
+    except SkserError as exc:
+        return exc
+
+
+def _features_from_array(extractor: BaseAudioTransformer, item):
+    i, y = item
+    source = f"waveform at row {i}"
+    try:
+        return extractor._finish(check_waveform(y, source), source)
+    except SkserError as exc:
+        return exc
+
+
+def _cached_file_features(extractor, version, abspath, mtime_ns, size, path):
+    # Keyed on (parameters, code version, absolute path, mtime, size): a changed
+    # file or parameter never hits a stale entry. joblib writes entries
+    # atomically (temp file + rename), so a killed writer leaves no half entry.
+    return extractor._finish(extractor._read(path), path)
+
+
+def _cached_features_from_file(cached, extractor, item):
+    _, path = item
+    try:
+        st = os.stat(path)
+    except OSError:
+        return _features_from_file(extractor, item)
+    try:
+        return cached(
+            extractor, type(extractor)._feature_version,
+            os.path.abspath(path), st.st_mtime_ns, st.st_size, path,
+        )
+    except SkserError as exc:
+        return exc

@@ -1,0 +1,171 @@
+"""Pure functions that read and shape audio.
+
+Decoding uses :mod:`soundfile` (WAV, FLAC, Ogg Vorbis/Opus, MP3 with libsndfile
+>= 1.1) and resampling uses :mod:`soxr`; librosa's audioread fallback is slow and
+deprecated, so it is never used.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import soundfile as sf
+import soxr
+
+from ..exceptions import AudioLoadError, InvalidAudioError
+
+__all__ = ["load_audio", "fix_length", "check_waveform", "is_path_like"]
+
+
+def is_path_like(x) -> bool:
+    """Return True when ``x`` names a file (``str`` or :class:`os.PathLike`)."""
+    return isinstance(x, str | os.PathLike)
+
+
+def check_waveform(y, source="waveform") -> np.ndarray:
+    """Validate a mono waveform and return it as contiguous float32.
+
+    Parameters
+    ----------
+    y : array-like of shape (n_samples,)
+        Samples, nominally in [-1, 1].
+    source : str
+        Name of the input, used in error messages (a file path or ``"row 3"``).
+
+    Returns
+    -------
+    y : ndarray of shape (n_samples,), dtype float32
+
+    Raises
+    ------
+    InvalidAudioError
+        If ``y`` is not 1-D numeric, is empty, or holds NaN or infinite values.
+    """
+    try:
+        y = np.asarray(y)
+    except (TypeError, ValueError) as exc:
+        raise InvalidAudioError(source, f"cannot be read as a numeric array ({exc})") from None
+    if y.dtype.kind not in "biuf":
+        raise InvalidAudioError(source, f"expected numeric samples, got dtype {y.dtype}")
+    if y.ndim != 1:
+        raise InvalidAudioError(
+            source, f"expected a 1-D mono waveform, got an array of shape {y.shape}"
+        )
+    if y.size == 0:
+        raise InvalidAudioError(source, "holds no samples (zero-length audio)")
+    y = np.ascontiguousarray(y, dtype=np.float32)
+    finite = np.isfinite(y)
+    if not finite.all():
+        n_bad = int((~finite).sum())
+        raise InvalidAudioError(
+            source, f"holds {n_bad} NaN or infinite sample(s); audio must be finite"
+        )
+    return y
+
+
+def fix_length(y: np.ndarray, size: int) -> np.ndarray:
+    """Zero-pad at the end, or trim the end, so that ``len(y) == size``.
+
+    Parameters
+    ----------
+    y : ndarray of shape (n_samples,)
+    size : int
+        Target length in samples.
+
+    Returns
+    -------
+    ndarray of shape (size,), same dtype as ``y``
+    """
+    n = y.shape[0]
+    if n == size:
+        return y
+    if n > size:
+        return y[:size]
+    out = np.zeros(size, dtype=y.dtype)
+    out[:n] = y
+    return out
+
+
+def _to_mono(data: np.ndarray, path) -> np.ndarray:
+    if data.ndim == 1:
+        return data
+    if data.shape[1] == 0:
+        raise AudioLoadError(path, "holds no channels")
+    return data.mean(axis=1)
+
+
+def load_audio(
+    path,
+    *,
+    sr: int | None = 16000,
+    mono: bool = True,
+    offset: float = 0.0,
+    duration: float | None = None,
+) -> np.ndarray:
+    """Read an audio file as float32, optionally resampled and cut.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        Any format soundfile reads (WAV, FLAC, OGG/Opus, MP3 ...).
+    sr : int or None, default=16000
+        Target sample rate in Hz; ``None`` keeps the file's own rate.
+    mono : bool, default=True
+        Average the channels to one. With ``False`` the result has shape
+        (n_channels, n_samples).
+    offset : float, default=0.0
+        Start reading this many seconds into the file.
+    duration : float or None, default=None
+        Read at most this many seconds; ``None`` reads to the end. The result is
+        not padded: see :func:`fix_length`.
+
+    Returns
+    -------
+    y : ndarray of shape (n_samples,) or (n_channels, n_samples), dtype float32
+
+    Raises
+    ------
+    AudioLoadError
+        If the path is missing, a directory, unreadable, or not decodable audio.
+    InvalidAudioError
+        If the decoded audio is empty after ``offset`` or holds NaN/Inf samples.
+    """
+    p = Path(path)
+    if not p.exists():
+        raise AudioLoadError(path, "no such file")
+    if p.is_dir():
+        raise AudioLoadError(path, "is a directory, not an audio file")
+    if offset < 0:
+        raise ValueError(f"offset must be >= 0 seconds, got {offset}")
+    if duration is not None and duration <= 0:
+        raise ValueError(f"duration must be > 0 seconds or None, got {duration}")
+    if sr is not None and sr <= 0:
+        raise ValueError(f"sr must be a positive sample rate in Hz or None, got {sr}")
+    try:
+        with sf.SoundFile(str(p)) as f:
+            native_sr = f.samplerate
+            start = int(round(offset * native_sr))
+            if start:
+                f.seek(min(start, f.frames)) if f.seekable() else f.read(start)
+            frames = -1 if duration is None else int(round(duration * native_sr))
+            data = f.read(frames=frames, dtype="float32", always_2d=True)
+    except PermissionError:
+        raise AudioLoadError(path, "permission denied (the file cannot be read)") from None
+    except sf.LibsndfileError as exc:
+        size = p.stat().st_size
+        why = "the file is empty (0 bytes)" if size == 0 else f"not a readable audio file ({exc})"
+        raise AudioLoadError(path, why) from None
+    except (RuntimeError, OSError, TypeError) as exc:
+        raise AudioLoadError(path, f"could not be decoded ({exc})") from None
+    if data.shape[0] == 0:
+        where = f" after offset {offset} s" if offset else ""
+        raise InvalidAudioError(path, f"holds no audio samples{where}")
+    if not np.isfinite(data).all():
+        raise InvalidAudioError(path, "holds NaN or infinite samples")
+    y = _to_mono(data, path) if mono else data.T
+    if sr is not None and sr != native_sr:
+        y = soxr.resample(y.T if y.ndim == 2 else y, native_sr, sr, quality="HQ")
+        y = y.T if y.ndim == 2 else y
+    return np.ascontiguousarray(y, dtype=np.float32)

@@ -1,0 +1,84 @@
+"""AudioLoader: file paths -> fixed-length mono waveforms."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._base import BaseAudioTransformer
+
+__all__ = ["AudioLoader"]
+
+
+class AudioLoader(BaseAudioTransformer):
+    """Decode audio files into fixed-length mono float32 waveforms.
+
+    Files are decoded with soundfile, averaged to mono, resampled with soxr,
+    read from ``offset`` seconds for ``duration`` seconds, and zero-padded at
+    the end when shorter. Waveforms given as arrays pass through the same
+    pad/trim and validation, so the step is idempotent.
+
+    Parameters
+    ----------
+    sr : int, default=16000
+        Output sample rate in Hz.
+    duration : float, default=3.0
+        Output length in seconds; every row has ``round(duration * sr)`` samples.
+    offset : float, default=0.0
+        Seconds skipped at the start of each file.
+    n_jobs : int or None, default=None
+        Files decoded in parallel (joblib); ``-1`` uses all cores.
+    verbose : int, default=0
+        Show a progress bar when > 0.
+    on_error : {"raise", "warn"}, default="raise"
+        ``"raise"`` stops at the first bad file with an error naming it;
+        ``"warn"`` returns NaN rows for bad files and warns once, listing them.
+    memory : str, joblib.Memory or None, default=None
+        Cache of decoded files (rarely worth it for raw audio; see the feature
+        transformers).
+
+    Attributes
+    ----------
+    n_samples_ : int
+        Samples per output row.
+    output_shape_ : tuple of int
+        ``(n_samples_,)``.
+
+    See Also
+    --------
+    skser.features.MelImage, skser.features.AcousticFeatures
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skser import AudioLoader
+    >>> X = AudioLoader(sr=8000, duration=0.5).fit_transform(np.zeros((2, 100)))
+    >>> X.shape, X.dtype
+    ((2, 4000), dtype('float32'))
+    """
+
+    _progress_desc = "loading audio"
+
+    def __init__(
+        self,
+        sr: int = 16000,
+        duration: float = 3.0,
+        offset: float = 0.0,
+        *,
+        n_jobs: int | None = None,
+        verbose: int = 0,
+        on_error: str = "raise",
+        memory=None,
+    ):
+        self.sr = sr
+        self.duration = duration
+        self.offset = offset
+        self.n_jobs = n_jobs
+        self.verbose = verbose
+        self.on_error = on_error
+        self.memory = memory
+
+    def _output_shape(self) -> tuple[int, ...]:
+        return (self.n_samples_,)
+
+    def _extract(self, y: np.ndarray) -> np.ndarray:
+        return y

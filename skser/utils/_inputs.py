@@ -1,0 +1,89 @@
+"""Recognise what a transformer was given: file paths or waveforms."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..audio._io import is_path_like
+
+__all__ = ["as_audio_items"]
+
+
+def as_audio_items(X) -> tuple[list, str]:
+    """Normalise the input of an audio transformer.
+
+    Accepted forms
+    --------------
+    * paths: a list/tuple/1-D array/Series of ``str`` or ``os.PathLike``, a
+      column array of shape (n, 1) of them, or a DataFrame with a ``path`` column;
+    * waveforms: a 2-D numeric array of shape (n_samples, n_times), or a
+      list/object array of 1-D numeric arrays (lengths may differ).
+
+    Returns
+    -------
+    items : list
+        Paths (``str``) or 1-D arrays, one per sample.
+    kind : {"paths", "waveforms"}
+
+    Raises
+    ------
+    ValueError
+        With a message saying which forms are accepted, for anything else.
+    """
+    try:
+        import pandas as pd
+
+        if isinstance(X, pd.DataFrame):
+            if "path" in X.columns:
+                X = X["path"]
+            elif X.shape[1] == 1:
+                X = X.iloc[:, 0]
+            else:
+                X = X.to_numpy()
+        if isinstance(X, pd.Series):
+            X = X.to_numpy()
+    except ImportError:  # pragma: no cover - pandas is a dependency
+        pass
+
+    if isinstance(X, str) or is_path_like(X):
+        raise ValueError(
+            f"expected a list of paths or a 2-D array of waveforms, got a single path {X!r}; "
+            "wrap it in a list: [path]"
+        )
+    if isinstance(X, list | tuple):
+        if len(X) == 0:
+            raise ValueError("got 0 samples; at least one path or waveform is required")
+        if all(is_path_like(x) for x in X):
+            return [str(x) for x in X], "paths"
+        if any(is_path_like(x) for x in X):
+            raise ValueError("a list mixes paths and non-path values; give only paths or arrays")
+        return [np.asarray(x) for x in X], "waveforms"
+    if not hasattr(X, "__array__") and not isinstance(X, np.ndarray):
+        raise ValueError(
+            f"expected a list of paths or a 2-D array of waveforms, got {type(X).__name__}"
+        )
+    arr = np.asarray(X)
+    if arr.dtype.kind in "OUS":
+        if arr.ndim == 2 and arr.shape[1] == 1:
+            arr = arr[:, 0]
+        if arr.ndim != 1:
+            raise ValueError(
+                f"expected a 1-D array of paths, got an array of shape {arr.shape}"
+            )
+        if arr.size == 0:
+            raise ValueError("got 0 samples; at least one path or waveform is required")
+        if arr.dtype.kind in "US" or all(is_path_like(x) for x in arr):
+            return [str(x) for x in arr], "paths"
+        return [np.asarray(x) for x in arr], "waveforms"
+    if arr.dtype.kind not in "biuf":
+        raise ValueError(f"expected paths or numeric waveforms, got dtype {arr.dtype}")
+    if arr.ndim != 2:
+        raise ValueError(
+            "expected a 2-D array of mono waveforms (n_samples, n_times), got an array of "
+            f"shape {arr.shape}" + (
+                "; reshape a single waveform with X.reshape(1, -1)" if arr.ndim == 1 else ""
+            )
+        )
+    if arr.shape[0] == 0:
+        raise ValueError("got 0 samples; at least one path or waveform is required")
+    return list(arr), "waveforms"
