@@ -16,7 +16,7 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin, clone
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted, check_memory
+from sklearn.utils.validation import check_memory
 
 from ..exceptions import SkserError
 from ..utils._inputs import as_audio_items
@@ -80,14 +80,30 @@ class BaseAudioTransformer(TransformerMixin, BaseEstimator):
         -------
         self
         """
+        items, kind = as_audio_items(X)
+        if kind == "waveforms":
+            for i, y in enumerate(items):
+                check_waveform(y, f"waveform at row {i}")
+            if isinstance(X, np.ndarray) and X.ndim == 2:
+                self.n_features_in_ = X.shape[1]
+        self._configure()
+        return self
+
+    def _configure(self) -> None:
+        """Validate the parameters and derive the fixed output geometry."""
         self._validate_params()
         self._check_params()
-        items, kind = as_audio_items(X)
-        if kind == "waveforms" and isinstance(X, np.ndarray) and X.ndim == 2:
-            self.n_features_in_ = X.shape[1]
         self.n_samples_ = int(round(self.duration * self.sr))
         self.output_shape_ = tuple(self._output_shape())
-        return self
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        # Stateless: fit only validates. Rows of a waveform array may have any
+        # length (they are padded/trimmed to `duration`), so the column count
+        # seen in fit is not enforced in transform.
+        tags.requires_fit = False
+        tags.transformer_tags.preserves_dtype = ["float32"]
+        return tags
 
     def transform(self, X) -> np.ndarray:
         """Turn each file or waveform into a fixed-shape float32 array.
@@ -106,8 +122,8 @@ class BaseAudioTransformer(TransformerMixin, BaseEstimator):
             of inputs that failed are NaN and one :class:`AudioLoadWarning`
             lists them.
         """
-        check_is_fitted(self, "output_shape_")
         items, kind = as_audio_items(X)
+        self._configure()
         worker = self._file_worker() if kind == "paths" else self._array_worker()
         indexed = list(enumerate(items))
         results = parallel_map(

@@ -149,7 +149,14 @@ def load_audio(
             start = int(round(offset * native_sr))
             if start:
                 f.seek(min(start, f.frames)) if f.seekable() else f.read(start)
-            frames = -1 if duration is None else int(round(duration * native_sr))
+            resampling = sr is not None and sr != native_sr
+            if duration is None:
+                frames = -1
+            else:
+                # Read 50 ms past the end when resampling, so the resampler's
+                # filter sees real signal there rather than an abrupt cut.
+                frames = int(round(duration * native_sr))
+                frames += int(0.05 * native_sr) if resampling else 0
             data = f.read(frames=frames, dtype="float32", always_2d=True)
     except PermissionError:
         raise AudioLoadError(path, "permission denied (the file cannot be read)") from None
@@ -168,4 +175,6 @@ def load_audio(
     if sr is not None and sr != native_sr:
         y = soxr.resample(y.T if y.ndim == 2 else y, native_sr, sr, quality="HQ")
         y = y.T if y.ndim == 2 else y
+        if duration is not None:
+            y = y[..., : int(round(duration * sr))]
     return np.ascontiguousarray(y, dtype=np.float32)

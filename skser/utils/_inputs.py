@@ -45,6 +45,10 @@ def as_audio_items(X) -> tuple[list, str]:
     except ImportError:  # pragma: no cover - pandas is a dependency
         pass
 
+    if hasattr(X, "tocsr") or hasattr(X, "todense"):
+        raise TypeError(
+            "Sparse data is not supported: give file paths or a dense array of waveforms"
+        )
     if isinstance(X, str) or is_path_like(X):
         raise ValueError(
             f"expected a list of paths or a 2-D array of waveforms, got a single path {X!r}; "
@@ -63,6 +67,17 @@ def as_audio_items(X) -> tuple[list, str]:
             f"expected a list of paths or a 2-D array of waveforms, got {type(X).__name__}"
         )
     arr = np.asarray(X)
+    if arr.dtype.kind == "O" and arr.ndim == 2 and arr.shape[1] > 1:
+        # an object array of numbers (e.g. from a DataFrame): waveforms
+        try:
+            arr = arr.astype(np.float64)
+        except TypeError as exc:
+            raise TypeError(f"waveform samples must be numbers: {exc}") from None
+        except ValueError:
+            raise ValueError(
+                f"expected a 1-D array of paths or numeric waveforms, got an object array "
+                f"of shape {arr.shape}"
+            ) from None
     if arr.dtype.kind in "OUS":
         if arr.ndim == 2 and arr.shape[1] == 1:
             arr = arr[:, 0]
@@ -75,15 +90,24 @@ def as_audio_items(X) -> tuple[list, str]:
         if arr.dtype.kind in "US" or all(is_path_like(x) for x in arr):
             return [str(x) for x in arr], "paths"
         return [np.asarray(x) for x in arr], "waveforms"
+    if arr.dtype.kind == "c":
+        raise ValueError("Complex data not supported: audio samples must be real numbers")
     if arr.dtype.kind not in "biuf":
         raise ValueError(f"expected paths or numeric waveforms, got dtype {arr.dtype}")
     if arr.ndim != 2:
         raise ValueError(
             "expected a 2-D array of mono waveforms (n_samples, n_times), got an array of "
-            f"shape {arr.shape}" + (
-                "; reshape a single waveform with X.reshape(1, -1)" if arr.ndim == 1 else ""
+            f"shape {arr.shape}"
+            + (
+                ". Reshape your data with X.reshape(1, -1) if it is a single waveform"
+                if arr.ndim == 1 else ""
             )
         )
     if arr.shape[0] == 0:
         raise ValueError("got 0 samples; at least one path or waveform is required")
+    if arr.shape[1] == 0:
+        raise ValueError(
+            f"got waveforms of 0 feature(s) (shape={arr.shape}) while a minimum of 1 is "
+            "required: audio cannot be empty"
+        )
     return list(arr), "waveforms"
