@@ -1,0 +1,1 @@
+"""skser's benchmark suite: real-data accuracy and speed figures (``make bench``)."""

@@ -1,0 +1,72 @@
+"""Helpers shared by the benchmarks: where the data is, where results go, machine info."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = Path(os.environ.get("SKSER_DATA", ROOT.parent / "shared" / "data"))
+RESULTS = ROOT / "benchmarks" / "results"
+
+
+class DataMissing(SystemExit):
+    """Raised (exit code 3) when the real corpora are not there."""
+
+
+def require_data() -> Path:
+    """The real corpora folder, or exit with a message saying where it was looked for."""
+    if not DATA.is_dir() or not any(DATA.iterdir()):
+        raise DataMissing(
+            f"benchmarks need the real corpora (RAVDESS, CREMA-D, TESS, SAVEE) at {DATA}; "
+            "set SKSER_DATA=/path/to/data to point elsewhere"
+        )
+    return DATA
+
+
+def machine() -> dict:
+    """What the figures were measured on."""
+    info = {
+        "python": sys.version.split()[0],
+        "platform": platform.platform(),
+        "processor": platform.processor() or platform.machine(),
+        "cpu_count": os.cpu_count(),
+    }
+    try:
+        import tensorflow as tf
+
+        info["tensorflow"] = tf.__version__
+        info["gpus"] = [d.name for d in tf.config.list_physical_devices("GPU")]
+    except ImportError:  # pragma: no cover
+        pass
+    return info
+
+
+@contextmanager
+def timer():
+    """``with timer() as t: ...`` then ``t()`` gives the elapsed seconds."""
+    start = time.perf_counter()
+    end = None
+
+    def elapsed():
+        return (end if end is not None else time.perf_counter()) - start
+
+    try:
+        yield elapsed
+    finally:
+        end = time.perf_counter()
+
+
+def write_result(name: str, result: dict) -> Path:
+    """Store one benchmark's result as JSON under benchmarks/results/."""
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    path = RESULTS / f"{name}.json"
+    result = {"benchmark": name, "machine": machine(),
+              "command": " ".join(["python -m benchmarks", *sys.argv[1:]]) or name, **result}
+    path.write_text(json.dumps(result, indent=2, default=float))
+    return path
