@@ -161,7 +161,11 @@ class BaseAudioTransformer(TransformerMixin, BaseEstimator):
 
     def _file_worker(self):
         extractor = self._extractor()
-        memory = check_memory(self.memory)
+        # check_memory takes a str, not a PathLike
+        location = self.memory
+        if isinstance(location, os.PathLike):
+            location = os.fspath(location)
+        memory = check_memory(location)
         if memory.location is None:
             return partial(_features_from_file, extractor)
         cached = memory.cache(_cached_file_features, ignore=["path"])

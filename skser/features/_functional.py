@@ -1,0 +1,498 @@
+"""Pure functions that turn one waveform into features.
+
+Every spectral quantity of a signal is derived from one short-time Fourier
+transform (Hann window, centred frames, zero padding at both ends): a signal of
+``n`` samples gives ``1 + n // hop_length`` frames. Decibel conversions floor
+the power at :data:`AMIN`, so silence gives finite values.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from functools import cached_property, lru_cache
+
+import librosa
+import numpy as np
+
+__all__ = [
+    "FEATURE_GROUPS",
+    "STATISTICS",
+    "acoustic_feature_names",
+    "acoustic_feature_vector",
+    "check_frame_params",
+    "f0_range",
+    "log_mel_spectrogram",
+    "mfcc",
+    "n_frames",
+    "stack_deltas",
+]
+
+#: Power floor of every decibel conversion (librosa's default ``amin``).
+AMIN = 1e-10
+#: Dynamic range kept below the peak by MFCCs and ``"logmel"`` features
+#: (librosa.feature.mfcc's default, used by both reference pipelines).
+MFCC_TOP_DB = 80.0
+#: Search range of the ``"f0"`` feature in Hz, narrowed to what ``sr`` and
+#: ``n_fft`` allow.
+F0_RANGE = (65.0, 1000.0)
+#: Lowest band edge in Hz of spectral contrast (librosa's default) and its number
+#: of octave bands.
+CONTRAST_FMIN = 200.0
+CONTRAST_BANDS = 6
+#: Frames of the regression window of deltas (librosa's default).
+DELTA_WIDTH = 9
+
+FEATURE_GROUPS = ("zcr", "chroma", "mfcc", "rms", "mel", "logmel", "f0", "spectral")
+STATISTICS = ("mean", "std", "min", "max", "median", "p10", "p90", "skew")
+_SPECTRAL_SHAPE = ("centroid", "bandwidth", "rolloff", "flatness")
+
+
+def n_frames(n_samples: int, hop_length: int) -> int:
+    """Number of centred STFT frames of a signal of ``n_samples`` samples."""
+    return 1 + n_samples // hop_length
+
+
+def check_frame_params(
+    *,
+    sr: int,
+    n_samples: int,
+    n_fft: int,
+    hop_length: int,
+    fmin: float = 0.0,
+    fmax: float | None = None,
+) -> None:
+    """Raise ValueError when framing parameters do not fit together.
+
+    Parameters
+    ----------
+    sr : int
+        Sample rate in Hz.
+    n_samples : int
+        Length of the analysed signal in samples.
+    n_fft : int
+        FFT (and frame) length in samples; at most ``n_samples``.
+    hop_length : int
+        Samples between frames; at most ``n_fft`` so no sample is skipped.
+    fmin, fmax : float
+        Mel band limits in Hz, ``0 <= fmin < fmax <= sr / 2`` (``fmax=None``
+        means ``sr / 2``).
+    """
+    if hop_length > n_fft:
+        raise ValueError(
+            f"hop_length={hop_length} is larger than n_fft={n_fft}: samples between "
+            "frames would be skipped; use hop_length <= n_fft"
+        )
+    if n_fft > n_samples:
+        raise ValueError(
+            f"n_fft={n_fft} samples is longer than the clip (duration * sr = {n_samples} "
+            "samples); lower n_fft or raise duration"
+        )
+    nyquist = sr / 2
+    if fmax is not None and fmax > nyquist:
+        raise ValueError(f"fmax={fmax} Hz exceeds the Nyquist frequency sr / 2 = {nyquist} Hz")
+    top = nyquist if fmax is None else fmax
+    if fmin >= top:
+        raise ValueError(f"fmin={fmin} Hz must be below fmax={top} Hz")
+
+
+def _power_spectrum(y: np.ndarray, n_fft: int, hop_length: int, power: float) -> np.ndarray:
+    magnitude = np.abs(librosa.stft(y, n_fft=n_fft, hop_length=hop_length))
+    return magnitude if power == 1.0 else magnitude**power
+
+
+@lru_cache(maxsize=32)
+def _mel_basis(sr: int, n_fft: int, n_mels: int, fmin: float, fmax: float | None) -> np.ndarray:
+    basis = librosa.filters.mel(sr=sr, n_fft=n_fft, n_mels=n_mels, fmin=fmin, fmax=fmax)
+    basis.flags.writeable = False  # shared between calls
+    return basis
+
+
+def _to_db(S: np.ndarray, *, ref, top_db: float | None, power: float = 2.0) -> np.ndarray:
+    # amplitude**power -> power: librosa.amplitude_to_db generalised to any exponent.
+    exponent = 2.0 / power
+    if exponent != 1.0:
+        S = S**exponent
+    if ref == "max":
+        ref_value = np.max
+    elif ref == "min":
+        ref_value = np.min
+    else:
+        ref_value = float(ref) ** exponent
+    return librosa.power_to_db(S, ref=ref_value, amin=AMIN, top_db=top_db)
+
+
+def log_mel_spectrogram(
+    y: np.ndarray,
+    *,
+    sr: int,
+    n_mels: int = 64,
+    n_fft: int = 1024,
+    hop_length: int = 256,
+    fmin: float = 0.0,
+    fmax: float | None = None,
+    ref: float | str = 1.0,
+    top_db: float | None = None,
+    power: float = 2.0,
+) -> np.ndarray:
+    """Log-mel spectrogram in decibels.
+
+    Parameters
+    ----------
+    y : ndarray of shape (n_samples,)
+        Mono waveform sampled at ``sr`` Hz.
+    sr : int
+        Sample rate in Hz.
+    n_mels : int, default=64
+        Mel bands.
+    n_fft : int, default=1024
+        FFT length in samples (Hann window of the same length).
+    hop_length : int, default=256
+        Samples between frames.
+    fmin, fmax : float, default=0.0 and None
+        Band limits in Hz; ``fmax=None`` means ``sr / 2``.
+    ref : float or {"max", "min"}, default=1.0
+        Mel value mapped to 0 dB (in the units of ``|STFT| ** power``), or the
+        image's own maximum or minimum.
+    top_db : float or None, default=None
+        Clip values more than ``top_db`` dB below the image's peak.
+    power : float, default=2.0
+        Exponent of the magnitude before the mel filters (2: power, 1:
+        magnitude); the result is in decibels either way.
+
+    Returns
+    -------
+    ndarray of shape (n_mels, 1 + n_samples // hop_length), dtype float32
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> log_mel_spectrogram(np.zeros(8000, np.float32), sr=16000).shape
+    (64, 32)
+    """
+    S = _power_spectrum(y, n_fft, hop_length, power)
+    mel = _mel_basis(sr, n_fft, n_mels, fmin, fmax) @ S
+    return _to_db(mel, ref=ref, top_db=top_db, power=power).astype(np.float32, copy=False)
+
+
+def mfcc(
+    y: np.ndarray,
+    *,
+    sr: int,
+    n_mfcc: int = 40,
+    n_mels: int = 64,
+    n_fft: int = 1024,
+    hop_length: int = 256,
+    fmin: float = 0.0,
+    fmax: float | None = None,
+) -> np.ndarray:
+    """Mel-frequency cepstral coefficients, as :func:`librosa.feature.mfcc` computes them.
+
+    The type-II orthonormal DCT of the log-mel power spectrogram (0 dB at 1.0,
+    clipped :data:`MFCC_TOP_DB` dB below the peak).
+
+    Parameters
+    ----------
+    y : ndarray of shape (n_samples,)
+        Mono waveform sampled at ``sr`` Hz.
+    sr : int
+        Sample rate in Hz.
+    n_mfcc : int, default=40
+        Coefficients kept, at most ``n_mels``.
+    n_mels, n_fft, hop_length, fmin, fmax
+        As in :func:`log_mel_spectrogram`.
+
+    Returns
+    -------
+    ndarray of shape (n_mfcc, 1 + n_samples // hop_length), dtype float32
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> mfcc(np.zeros(8000, np.float32), sr=16000, n_mfcc=13).shape
+    (13, 32)
+    """
+    log_mel = log_mel_spectrogram(
+        y, sr=sr, n_mels=n_mels, n_fft=n_fft, hop_length=hop_length,
+        fmin=fmin, fmax=fmax, top_db=MFCC_TOP_DB,
+    )
+    return librosa.feature.mfcc(S=log_mel, n_mfcc=n_mfcc).astype(np.float32, copy=False)
+
+
+def _deltas(M: np.ndarray, order: int) -> list[np.ndarray]:
+    # Savitzky-Golay "interp" edges need a full window; shorter clips repeat
+    # their edge frames instead, so any clip length works.
+    mode = "interp" if M.shape[-1] >= DELTA_WIDTH else "nearest"
+    return [
+        librosa.feature.delta(M, order=k, width=DELTA_WIDTH, mode=mode, axis=-1)
+        for k in range(1, order + 1)
+    ]
+
+
+def stack_deltas(M: np.ndarray, order: int) -> np.ndarray:
+    """Stack ``M`` with its time derivatives as channels.
+
+    Parameters
+    ----------
+    M : ndarray of shape (n_bins, n_frames)
+        A spectrogram-like matrix, time last.
+    order : {0, 1, 2}
+        Highest derivative: 1 adds deltas, 2 adds deltas and delta-deltas
+        (regression over :data:`DELTA_WIDTH` frames).
+
+    Returns
+    -------
+    ndarray of shape (n_bins, n_frames, 1 + order), dtype of ``M``
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> stack_deltas(np.ones((4, 20), np.float32), 2).shape
+    (4, 20, 3)
+    """
+    return np.stack([M, *_deltas(M, order)], axis=-1).astype(M.dtype, copy=False)
+
+
+class _Analysis:
+    """The frame-wise representations of one signal, each computed at most once."""
+
+    def __init__(self, y, *, sr, n_fft, hop_length, n_mels, n_mfcc, n_chroma, deltas):
+        self.y = y
+        self.sr = sr
+        self.n_fft = n_fft
+        self.hop_length = hop_length
+        self.n_mels = n_mels
+        self.n_mfcc = n_mfcc
+        self.n_chroma = n_chroma
+        self.deltas = int(deltas)
+
+    @cached_property
+    def _magnitude(self) -> np.ndarray:
+        return _power_spectrum(self.y, self.n_fft, self.hop_length, 1.0)
+
+    @cached_property
+    def _mel(self) -> np.ndarray:
+        return _mel_basis(self.sr, self.n_fft, self.n_mels, 0.0, None) @ self._magnitude**2
+
+    @cached_property
+    def _log_mel(self) -> np.ndarray:
+        return _to_db(self._mel, ref=1.0, top_db=MFCC_TOP_DB)
+
+    # One method per feature group, named after it: (n_rows, n_frames) each.
+
+    def zcr(self) -> np.ndarray:
+        return librosa.feature.zero_crossing_rate(
+            self.y, frame_length=self.n_fft, hop_length=self.hop_length
+        )
+
+    def rms(self) -> np.ndarray:
+        return librosa.feature.rms(y=self.y, frame_length=self.n_fft, hop_length=self.hop_length)
+
+    def chroma(self) -> np.ndarray:
+        # Reference A feeds the magnitude (not the power) spectrogram. Tuning
+        # estimation warns on silence and falls back to 0 cents: harmless.
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="Trying to estimate tuning")
+            return librosa.feature.chroma_stft(
+                S=self._magnitude, sr=self.sr, n_chroma=self.n_chroma
+            )
+
+    def mfcc(self) -> np.ndarray:
+        coeffs = librosa.feature.mfcc(S=self._log_mel, n_mfcc=self.n_mfcc)
+        return np.concatenate([coeffs, *_deltas(coeffs, self.deltas)])
+
+    def mel(self) -> np.ndarray:
+        return self._mel
+
+    def logmel(self) -> np.ndarray:
+        return self._log_mel
+
+    def f0(self) -> np.ndarray:
+        fmin, fmax = f0_range(self.sr, self.n_fft)
+        return librosa.yin(
+            self.y, fmin=fmin, fmax=fmax, sr=self.sr,
+            frame_length=self.n_fft, hop_length=self.hop_length,
+        )[np.newaxis]
+
+    def spectral(self) -> np.ndarray:
+        S, sr, n_fft = self._magnitude, self.sr, self.n_fft
+        contrast_fmin = min(CONTRAST_FMIN, 0.9 * sr / 2**CONTRAST_BANDS)
+        return np.concatenate([
+            librosa.feature.spectral_centroid(S=S, sr=sr, n_fft=n_fft),
+            librosa.feature.spectral_bandwidth(S=S, sr=sr, n_fft=n_fft),
+            librosa.feature.spectral_rolloff(S=S, sr=sr, n_fft=n_fft),
+            librosa.feature.spectral_flatness(S=S, amin=AMIN),
+            librosa.feature.spectral_contrast(
+                S=S, sr=sr, n_fft=n_fft, fmin=contrast_fmin, n_bands=CONTRAST_BANDS
+            ),
+        ])
+
+
+def f0_range(sr: int, frame_length: int) -> tuple[float, float]:
+    """The ``"f0"`` search range in Hz: :data:`F0_RANGE`, narrowed so that
+    two periods of the lowest pitch fit in a frame and the highest is below
+    Nyquist."""
+    return max(F0_RANGE[0], 2.0 * sr / frame_length + 1.0), min(F0_RANGE[1], sr / 2)
+
+
+def _group_rows(group: str, *, n_mfcc: int, n_mels: int, n_chroma: int, deltas: int) -> list[str]:
+    if group == "chroma":
+        return [f"chroma{i}" for i in range(n_chroma)]
+    if group == "mfcc":
+        suffixes = ["", "_delta", "_delta2"][: 1 + int(deltas)]
+        return [f"mfcc{i}{s}" for s in suffixes for i in range(n_mfcc)]
+    if group in ("mel", "logmel"):
+        return [f"{group}{i}" for i in range(n_mels)]
+    if group == "spectral":
+        return [f"spectral_{name}" for name in _SPECTRAL_SHAPE] + [
+            f"spectral_contrast{i}" for i in range(CONTRAST_BANDS + 1)
+        ]
+    return [group]
+
+
+def _check_choices(values: Sequence[str], allowed: Sequence[str], what: str) -> None:
+    if isinstance(values, str):
+        raise ValueError(f"{what} must be a sequence of names, got the string {values!r}")
+    if len(values) == 0:
+        raise ValueError(f"{what} is empty; choose from {list(allowed)}")
+    unknown = [v for v in values if v not in allowed]
+    if unknown:
+        raise ValueError(f"unknown {what} {unknown}; choose from {list(allowed)}")
+    if len(set(values)) != len(values):
+        raise ValueError(f"{what} {list(values)} lists a name twice")
+
+
+def acoustic_feature_names(
+    *,
+    features: Sequence[str] = ("zcr", "chroma", "mfcc", "rms", "mel"),
+    stats: Sequence[str] = ("mean",),
+    n_mfcc: int = 20,
+    n_mels: int = 128,
+    n_chroma: int = 12,
+    deltas: int = 0,
+) -> list[str]:
+    """Names of the values :func:`acoustic_feature_vector` returns, in order.
+
+    Groups come in the order of ``features``; within a group, statistics in
+    the order of ``stats``, each over all of the group's rows:
+    ``"mfcc3_mean"`` is the mean over frames of the fourth MFCC,
+    ``"mfcc3_delta_std"`` the standard deviation of its delta.
+
+    Raises
+    ------
+    ValueError
+        For an unknown, repeated or missing group or statistic, or deltas
+        without ``"mfcc"``.
+
+    Examples
+    --------
+    >>> acoustic_feature_names(features=("zcr", "rms"), stats=("mean", "std"))
+    ['zcr_mean', 'zcr_std', 'rms_mean', 'rms_std']
+    """
+    _check_choices(features, FEATURE_GROUPS, "features")
+    _check_choices(stats, STATISTICS, "stats")
+    if deltas and "mfcc" not in features:
+        raise ValueError(f"deltas={deltas!r} are MFCC deltas: add 'mfcc' to features")
+    names = []
+    for group in features:
+        rows = _group_rows(group, n_mfcc=n_mfcc, n_mels=n_mels, n_chroma=n_chroma, deltas=deltas)
+        names.extend(f"{row}_{stat}" for stat in stats for row in rows)
+    return names
+
+
+def _statistic(M: np.ndarray, stat: str) -> np.ndarray:
+    if stat == "mean":
+        return M.mean(axis=1)
+    if stat == "std":
+        return M.std(axis=1)
+    if stat == "min":
+        return M.min(axis=1)
+    if stat == "max":
+        return M.max(axis=1)
+    if stat == "median":
+        return np.median(M, axis=1)
+    if stat in ("p10", "p90"):
+        return np.percentile(M, float(stat[1:]), axis=1)
+    centred = M - M.mean(axis=1, keepdims=True)
+    m2 = np.mean(centred**2, axis=1)
+    m3 = np.mean(centred**3, axis=1)
+    # A constant row has no skew; the floor avoids 0/0 there.
+    flat = m2 <= np.finfo(np.float32).tiny
+    return np.where(flat, 0.0, m3 / np.where(flat, 1.0, m2) ** 1.5)
+
+
+def acoustic_feature_vector(
+    y: np.ndarray,
+    *,
+    sr: int,
+    features: Sequence[str] = ("zcr", "chroma", "mfcc", "rms", "mel"),
+    stats: Sequence[str] = ("mean",),
+    n_mfcc: int = 20,
+    n_mels: int = 128,
+    n_chroma: int = 12,
+    n_fft: int = 2048,
+    hop_length: int = 512,
+    deltas: int = 0,
+) -> np.ndarray:
+    """Utterance-level statistics of frame-wise acoustic features.
+
+    The defaults give reference A's 162 values: the means over frames of the
+    zero-crossing rate (1), chroma of the magnitude STFT (12), MFCCs (20), RMS
+    energy (1) and mel power spectrogram (128).
+
+    Parameters
+    ----------
+    y : ndarray of shape (n_samples,)
+        Mono waveform sampled at ``sr`` Hz.
+    sr : int
+        Sample rate in Hz.
+    features : sequence of str, default=("zcr", "chroma", "mfcc", "rms", "mel")
+        Groups, in output order, from :data:`FEATURE_GROUPS`: ``"zcr"``
+        zero-crossing rate; ``"chroma"`` ``n_chroma`` pitch classes;
+        ``"mfcc"`` ``n_mfcc`` coefficients (plus deltas); ``"rms"`` energy;
+        ``"mel"`` ``n_mels`` mel band powers; ``"logmel"`` the same in dB
+        (0 dB at 1.0, floored :data:`MFCC_TOP_DB` dB below the peak); ``"f0"``
+        YIN fundamental frequency in Hz (every frame, voiced or not; range
+        :func:`f0_range`); ``"spectral"`` centroid (Hz), bandwidth (Hz),
+        85 % roll-off (Hz), flatness and 7 contrast values (octave bands from
+        200 Hz, lower when ``sr`` < 12.8 kHz so all bands fit under Nyquist).
+    stats : sequence of str, default=("mean",)
+        Statistics over frames, from :data:`STATISTICS` (``"p10"``/``"p90"``:
+        10th/90th percentiles; ``"skew"``: 0 for a constant row).
+    n_mfcc, n_mels, n_chroma : int, default=20, 128, 12
+        Rows of the MFCC, mel and chroma groups.
+    n_fft : int, default=2048
+        FFT length, and frame length of ZCR, RMS and YIN, in samples.
+    hop_length : int, default=512
+        Samples between frames.
+    deltas : {0, 1, 2} or bool, default=0
+        Adds MFCC deltas (1 or True) and delta-deltas (2) to the MFCC group.
+
+    Returns
+    -------
+    ndarray of shape (len(acoustic_feature_names(...)),), dtype float32
+
+    See Also
+    --------
+    acoustic_feature_names : the name of each value.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> y = np.random.default_rng(0).uniform(-0.1, 0.1, 22050).astype(np.float32)
+    >>> acoustic_feature_vector(y, sr=22050).shape
+    (162,)
+    """
+    acoustic_feature_names(
+        features=features, stats=stats, n_mfcc=n_mfcc, n_mels=n_mels,
+        n_chroma=n_chroma, deltas=deltas,
+    )
+    analysis = _Analysis(
+        y, sr=sr, n_fft=n_fft, hop_length=hop_length, n_mels=n_mels,
+        n_mfcc=n_mfcc, n_chroma=n_chroma, deltas=deltas,
+    )
+    parts = []
+    for group in features:
+        frames = np.asarray(getattr(analysis, group)(), dtype=np.float64)
+        parts.extend(_statistic(frames, stat) for stat in stats)
+    return np.concatenate(parts).astype(np.float32)
