@@ -33,9 +33,14 @@ _LAZY = {
     # persistence
     "save": "skser.persistence",
     "load": "skser.persistence",
+    "read_manifest": "skser.persistence",
+    # metrics
+    "emotion_report": "skser.metrics",
+    "format_report": "skser.metrics",
     # datasets
     "make_synthetic_corpus": "skser.datasets",
     "load_corpora": "skser.datasets",
+    "EMOTIONS": "skser.datasets",
     # exceptions
     "SkserError": "skser.exceptions",
 }

@@ -1,0 +1,27 @@
+"""Figures: confusion matrices, recalls, training curves, audio, search results.
+
+Needs matplotlib (``pip install skser[plot]``), imported only when a function
+is called.
+"""
+
+from ._plots import (
+    plot_confusion_matrix,
+    plot_emotion_examples,
+    plot_recall_per_emotion,
+    plot_search_results,
+    plot_spectrogram,
+    plot_training_history,
+    plot_waveform,
+    save_figure,
+)
+
+__all__ = [
+    "plot_confusion_matrix",
+    "plot_emotion_examples",
+    "plot_recall_per_emotion",
+    "plot_search_results",
+    "plot_spectrogram",
+    "plot_training_history",
+    "plot_waveform",
+    "save_figure",
+]
