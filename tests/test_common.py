@@ -12,6 +12,7 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 
 def _estimators():
     from skser.audio import AudioLoader
+    from skser.augmentation import Augmenter
     from skser.features import AcousticFeatures, MelImage, MFCCImage
     from skser.models import Conv1DClassifier
     from skser.preprocessing import StandardScaler
@@ -22,6 +23,7 @@ def _estimators():
     tiny = dict(sr=4000, duration=0.1, n_fft=256, hop_length=64, n_mels=16)
     return [
         AudioLoader(sr=800, duration=0.05),
+        Augmenter(sr=800, duration=0.05, shift_s=(-0.01, 0.01), random_state=0),
         AcousticFeatures(**tiny, offset=0.0, n_mfcc=8),
         MelImage(**tiny),
         MFCCImage(**tiny, n_mfcc=8),

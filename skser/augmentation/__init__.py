@@ -1,0 +1,28 @@
+"""Waveform augmentation that runs on training data only.
+
+:class:`Augmenter` is an imbalanced-learn style sampler: placed in a
+:func:`skser.pipeline.make_pipeline`, it adds perturbed copies of the training
+files during ``fit`` and is skipped at ``predict``, so no copy of a test file
+leaks into training. The pure functions below do the signal work and can be
+used on their own.
+"""
+
+from ._augmenter import Augmenter
+from ._functional import (
+    add_noise,
+    add_noise_reference_a,
+    apply_gain,
+    pitch_shift,
+    time_shift,
+    time_stretch,
+)
+
+__all__ = [
+    "Augmenter",
+    "add_noise",
+    "add_noise_reference_a",
+    "apply_gain",
+    "pitch_shift",
+    "time_shift",
+    "time_stretch",
+]

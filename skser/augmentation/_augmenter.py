@@ -1,0 +1,395 @@
+"""Augmenter: random waveform copies, made during fit only (a sampler)."""
+
+from __future__ import annotations
+
+from functools import partial
+from numbers import Integral, Real
+
+import numpy as np
+from imblearn.base import BaseSampler
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+
+from ..audio._io import fix_length
+from ..audio._loader import AudioLoader
+from ..exceptions import LabelError, SkserError
+from ..utils._inputs import as_audio_items
+from ..utils._parallel import parallel_map
+from ._functional import (
+    _MIN_VOCODER_SAMPLES,
+    add_noise,
+    add_noise_reference_a,
+    apply_gain,
+    pitch_shift,
+    time_shift,
+    time_stretch,
+)
+
+__all__ = ["Augmenter"]
+
+# What each step name does to a waveform ``y`` sampled at ``sr`` Hz, given the
+# drawn value and a noise generator.
+_STEPS = {
+    "time_stretch": lambda y, value, sr, rng: time_stretch(y, value),
+    "pitch_shift": lambda y, value, sr, rng: pitch_shift(y, sr, value),
+    "time_shift": lambda y, value, sr, rng: time_shift(y, value, sr),
+    "apply_gain": lambda y, value, sr, rng: apply_gain(y, value),
+    "add_noise": lambda y, value, sr, rng: add_noise(y, value, rng),
+    "add_noise_reference_a": lambda y, value, sr, rng: add_noise_reference_a(y, rng),
+}
+
+# (parameter holding the range, step it draws for), in the order steps are
+# applied: noise comes last so that its SNR is relative to the final signal.
+_RANDOM_STEPS = (
+    ("stretch_rate", "time_stretch"),
+    ("pitch_semitones", "pitch_shift"),
+    ("shift_s", "time_shift"),
+    ("gain_db", "apply_gain"),
+    ("noise_snr_db", "add_noise"),
+)
+
+# Reference A (SEEDS.md): per file, one noisy copy and one stretched-then-pitched copy.
+_PRESETS = {
+    "reference_a": (
+        (("add_noise_reference_a", None),),
+        (("time_stretch", 0.8), ("pitch_shift", 0.7)),
+    ),
+}
+
+
+class Augmenter(BaseSampler):
+    """Add randomly perturbed copies of every training waveform, during fit only.
+
+    A sampler in imbalanced-learn's sense: it has ``fit_resample`` and no
+    ``transform``, so inside :func:`skser.pipeline.make_pipeline` it runs on the
+    training data of each fit (each cross-validation fold, each search
+    candidate) and is skipped by ``predict`` and ``score``. Copies of a test
+    file therefore never reach training, unlike reference A, which augmented
+    before splitting.
+
+    Each copy applies every enabled transform with probability ``p``, with a
+    value drawn uniformly from the transform's range, in the order time
+    stretch, pitch shift, time shift, gain, noise; a copy that drew none gets
+    one enabled transform chosen at random. Every row is then zero-padded or
+    trimmed at the end to ``duration`` seconds.
+
+    Parameters
+    ----------
+    n_copies : int, default=1
+        Augmented copies per input; 0 returns the originals only (handy in a
+        grid search over ``augmenter__n_copies``).
+    noise_snr_db : (float, float) or None, default=(10.0, 30.0)
+        Range of the signal-to-noise ratio in dB of added white noise
+        (:func:`add_noise`); ``None`` disables noise.
+    pitch_semitones : (float, float) or None, default=(-2.0, 2.0)
+        Range of the pitch shift in semitones (:func:`pitch_shift`).
+    stretch_rate : (float, float) or None, default=(0.85, 1.15)
+        Range of the speed factor, > 0 (:func:`time_stretch`).
+    gain_db : (float, float) or None, default=(-6.0, 6.0)
+        Range of the gain in dB (:func:`apply_gain`).
+    shift_s : (float, float) or None, default=(-0.25, 0.25)
+        Range of the zero-filled time shift in seconds (:func:`time_shift`);
+        shifts must stay shorter than ``duration``.
+    p : float, default=0.5
+        Probability that each enabled transform is applied to a copy.
+    preset : {"reference_a"} or None, default=None
+        A fixed recipe that replaces ``n_copies``, ``p`` and the ranges.
+        ``"reference_a"``: two copies per input, (1) white noise of standard
+        deviation ``0.035 * uniform(0, 1) * peak`` (:func:`add_noise_reference_a`),
+        (2) time stretch at rate 0.8 then pitch shift by 0.7 semitones. The
+        reference read 2.5 s from 0.6 s at 22,050 Hz: ``sr=22050,
+        duration=2.5, offset=0.6``.
+    sr : int, default=16000
+        Sample rate in Hz of the output, and of waveforms given as input.
+    duration : float, default=3.0
+        Length of every output row in seconds: ``round(duration * sr)`` samples.
+    offset : float, default=0.0
+        Seconds skipped at the start of each file (not applied to waveforms).
+    random_state : int, RandomState instance or None, default=None
+        Seed of the draws. An int gives the same copies on every call.
+    n_jobs : int or None, default=None
+        Inputs decoded and augmented in parallel (joblib, so
+        ``joblib.parallel_config(backend="dask")`` applies). The result does
+        not depend on it: every value is drawn before the parallel part.
+    verbose : int, default=0
+        Progress bars when > 0.
+
+    Attributes
+    ----------
+    n_samples_ : int
+        Samples per output row.
+    sample_indices_ : ndarray of shape (n_outputs,)
+        Input row of each output row (of the last ``fit_resample``).
+    augmentations_ : list of tuple
+        Per output row, the ``(function name, value)`` steps applied, in
+        order; ``()`` for the originals.
+    n_features_in_ : int
+        Samples per input row, when the input was a 2-D waveform array.
+
+    See Also
+    --------
+    skser.pipeline.make_pipeline : a pipeline that runs samplers during fit only.
+    skser.augmentation.add_noise, skser.augmentation.pitch_shift,
+    skser.augmentation.time_stretch, skser.augmentation.apply_gain,
+    skser.augmentation.time_shift : the transforms.
+
+    Notes
+    -----
+    The output holds waveforms at ``sr`` Hz, cut to ``duration`` seconds from
+    ``offset``. At predict time the Augmenter is skipped, so the next step
+    reads the raw input itself: it must use the same ``sr``, ``duration`` and
+    ``offset``, which :class:`skser.pipeline.Pipeline` checks when fitting.
+    Do not give such a pipeline ``memory=``: the cache would replay the same
+    copies on every fit.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skser.augmentation import Augmenter
+    >>> X = np.random.default_rng(0).uniform(-0.5, 0.5, (4, 8000)).astype("float32")
+    >>> y = np.array(["sad", "sad", "angry", "angry"])
+    >>> aug = Augmenter(n_copies=2, sr=8000, duration=1.0, random_state=0)
+    >>> X_aug, y_aug = aug.fit_resample(X, y)
+    >>> X_aug.shape, X_aug.dtype
+    ((12, 8000), dtype('float32'))
+    >>> y_aug[4:8].tolist() == y.tolist() and bool((X_aug[:4] == X).all())
+    True
+    >>> Augmenter(preset="reference_a", sr=8000, duration=1.0).fit_resample(X, y)[0].shape
+    (12, 8000)
+    """
+
+    _parameter_constraints: dict = {
+        "n_copies": [Interval(Integral, 0, None, closed="left")],
+        "noise_snr_db": [tuple, list, None],
+        "pitch_semitones": [tuple, list, None],
+        "stretch_rate": [tuple, list, None],
+        "gain_db": [tuple, list, None],
+        "shift_s": [tuple, list, None],
+        "p": [Interval(Real, 0, 1, closed="both")],
+        "preset": [StrOptions(set(_PRESETS)), None],
+        "sr": [Interval(Integral, 1, None, closed="left")],
+        "duration": [Interval(Real, 0, None, closed="neither")],
+        "offset": [Interval(Real, 0, None, closed="left")],
+        "random_state": ["random_state"],
+        "n_jobs": [Integral, None],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(
+        self,
+        n_copies: int = 1,
+        *,
+        noise_snr_db: tuple[float, float] | None = (10.0, 30.0),
+        pitch_semitones: tuple[float, float] | None = (-2.0, 2.0),
+        stretch_rate: tuple[float, float] | None = (0.85, 1.15),
+        gain_db: tuple[float, float] | None = (-6.0, 6.0),
+        shift_s: tuple[float, float] | None = (-0.25, 0.25),
+        p: float = 0.5,
+        preset: str | None = None,
+        sr: int = 16000,
+        duration: float = 3.0,
+        offset: float = 0.0,
+        random_state=None,
+        n_jobs: int | None = None,
+        verbose: int = 0,
+    ):
+        self.n_copies = n_copies
+        self.noise_snr_db = noise_snr_db
+        self.pitch_semitones = pitch_semitones
+        self.stretch_rate = stretch_rate
+        self.gain_db = gain_db
+        self.shift_s = shift_s
+        self.p = p
+        self.preset = preset
+        self.sr = sr
+        self.duration = duration
+        self.offset = offset
+        self.random_state = random_state
+        self.n_jobs = n_jobs
+        self.verbose = verbose
+
+    def fit(self, X, y):
+        """Validate the parameters and the input; nothing is learned.
+
+        Use :meth:`fit_resample` to get the augmented data.
+
+        Parameters
+        ----------
+        X : list of paths, or array of shape (n_inputs, n_times)
+            Audio files, or mono waveforms sampled at ``sr`` Hz.
+        y : array-like of shape (n_inputs,)
+            Labels.
+
+        Returns
+        -------
+        self
+        """
+        self._fit_loader(X)
+        self._check_y(as_audio_items(X)[0], y)
+        return self
+
+    def fit_resample(self, X, y):
+        """Return the inputs followed by their augmented copies, as waveforms.
+
+        Parameters
+        ----------
+        X : list of paths, DataFrame with a ``path`` column, or array of shape \
+(n_inputs, n_times)
+            Audio files (any format soundfile reads), or mono waveforms sampled
+            at ``sr`` Hz.
+        y : array-like of shape (n_inputs,) or (n_inputs, n_outputs)
+            Labels, one per input.
+
+        Returns
+        -------
+        X_resampled : ndarray of shape (n_inputs * (1 + n_copies), round(duration * sr))
+            float32 waveforms at ``sr`` Hz: the inputs in their order, then
+            copy 1 of every input, then copy 2, and so on (``preset="reference_a"``
+            makes 2 copies).
+        y_resampled : ndarray of shape (n_inputs * (1 + n_copies),) or \
+(n_inputs * (1 + n_copies), n_outputs)
+            ``y`` repeated in the same order: row ``k * n_inputs + i`` is copy
+            ``k`` of input ``i`` and carries ``y[i]``.
+        """
+        originals = self._fit_loader(X).transform(X)
+        return self._fit_resample(originals, self._check_y(originals, y))
+
+    def _fit_resample(self, X: np.ndarray, y: np.ndarray):
+        """Augment validated waveforms ``X`` (n, n_samples_) with labels ``y``."""
+        n = X.shape[0]
+        # Every value is drawn here, before the parallel part, so the result
+        # depends on random_state only, not on n_jobs or the backend.
+        plans = self._draw_plans(n, check_random_state(self.random_state))
+        copies = parallel_map(
+            partial(_augment_one, sr=self.sr, n_samples=self.n_samples_),
+            [(X[i], [block[i] for block in plans]) for i in range(n)],
+            n_jobs=self.n_jobs, verbose=self.verbose, desc="augmenting",
+        )
+        X_out = np.empty((n * (1 + len(plans)), self.n_samples_), dtype=np.float32)
+        X_out[:n] = X
+        for i, rows in enumerate(copies):
+            X_out[n + i::n] = rows
+        self.sample_indices_ = np.tile(np.arange(n), 1 + len(plans))
+        self.augmentations_ = [()] * n + [steps for block in plans for steps, _ in block]
+        return X_out, y[self.sample_indices_]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = False
+        tags.input_tags.string = True
+        tags.sampler_tags.sample_indices = True
+        return tags
+
+    # -- internals ----------------------------------------------------------
+    def _loader(self) -> AudioLoader:
+        return AudioLoader(
+            sr=self.sr, duration=self.duration, offset=self.offset,
+            n_jobs=self.n_jobs, verbose=self.verbose,
+        )
+
+    def _fit_loader(self, X) -> AudioLoader:
+        """Validate the parameters and the input, set the fitted attributes, and
+        return the loader (fitted) that reads the originals."""
+        self._check_params()
+        loader = self._loader().fit(X)
+        self.n_samples_ = loader.n_samples_
+        if hasattr(loader, "n_features_in_"):
+            self.n_features_in_ = loader.n_features_in_
+        elif hasattr(self, "n_features_in_"):
+            del self.n_features_in_
+        return loader
+
+    def _check_y(self, X, y) -> np.ndarray:
+        if y is None:
+            raise LabelError(
+                "Augmenter requires y to be passed, but the target y is None: the labels "
+                "are repeated with the copies"
+            )
+        y = np.asarray(y)
+        if y.ndim == 0 or y.shape[0] != len(X):
+            got = "a scalar" if y.ndim == 0 else f"{y.shape[0]} label(s)"
+            raise LabelError(f"Augmenter got {len(X)} input(s) but {got} in y")
+        return y
+
+    def _check_params(self) -> None:
+        self._validate_params()
+        n_samples = int(round(self.duration * self.sr))
+        if n_samples < _MIN_VOCODER_SAMPLES:
+            raise SkserError(
+                f"Augmenter: duration={self.duration} s at sr={self.sr} Hz gives {n_samples} "
+                f"sample(s) per row; at least {_MIN_VOCODER_SAMPLES} are needed"
+            )
+        self._ranges()
+
+    def _ranges(self) -> list[tuple[str, tuple[float, float]]]:
+        """The enabled ``(step, (low, high))`` ranges, validated."""
+        if self.preset is not None:
+            return []
+        ranges = {
+            step: _check_range(name, getattr(self, name))
+            for name, step in _RANDOM_STEPS
+            if getattr(self, name) is not None
+        }
+        if "time_stretch" in ranges and ranges["time_stretch"][0] <= 0:
+            raise SkserError(
+                f"Augmenter: stretch_rate must stay > 0, got {ranges['time_stretch']}"
+            )
+        if "time_shift" in ranges and max(map(abs, ranges["time_shift"])) >= self.duration:
+            raise SkserError(
+                f"Augmenter: shift_s={ranges['time_shift']} reaches duration={self.duration} s, "
+                "so a copy could be pure silence; keep |shift_s| < duration"
+            )
+        if not ranges and self.n_copies > 0:
+            raise SkserError(
+                "Augmenter: every transform is disabled (None); enable at least one range "
+                "or set n_copies=0"
+            )
+        return list(ranges.items())
+
+    def _draw_plans(self, n: int, rng: np.random.RandomState) -> list[list]:
+        """Per copy block, per input: ``(steps, noise seed)``."""
+        if self.preset is not None:
+            return [[(steps, _draw_seed(rng)) for _ in range(n)]
+                    for steps in _PRESETS[self.preset]]
+        ranges = self._ranges()
+        return [[_draw_steps(ranges, self.p, rng) for _ in range(n)]
+                for _ in range(self.n_copies)]
+
+
+def _check_range(name: str, value) -> tuple[float, float]:
+    try:
+        low, high = (float(v) for v in value)
+    except (TypeError, ValueError):
+        raise SkserError(
+            f"Augmenter: {name} must be None or a (low, high) pair of numbers, got {value!r}"
+        ) from None
+    if not (np.isfinite(low) and np.isfinite(high)):
+        raise SkserError(f"Augmenter: {name} must be finite, got {value!r}")
+    if low > high:
+        raise SkserError(f"Augmenter: {name} must have low <= high, got {value!r}")
+    return low, high
+
+
+def _draw_seed(rng: np.random.RandomState) -> int:
+    return int(rng.randint(np.iinfo(np.int32).max))
+
+
+def _draw_steps(ranges, p: float, rng: np.random.RandomState) -> tuple[tuple, int]:
+    chosen = [i for i in range(len(ranges)) if rng.uniform() < p]
+    if not chosen:
+        chosen = [int(rng.randint(len(ranges)))]
+    steps = tuple((ranges[i][0], float(rng.uniform(*ranges[i][1]))) for i in chosen)
+    return steps, _draw_seed(rng)
+
+
+def _augment_one(item, *, sr: int, n_samples: int) -> np.ndarray:
+    """All copies of one waveform: ``item = (y, [(steps, seed), ...])``."""
+    y, plans = item
+    out = np.empty((len(plans), n_samples), dtype=np.float32)
+    for k, (steps, seed) in enumerate(plans):
+        rng = np.random.default_rng(seed)
+        z = y
+        for name, value in steps:
+            z = _STEPS[name](z, value, sr, rng)
+        out[k] = fix_length(z, n_samples)
+    return out

@@ -1,0 +1,271 @@
+import numpy as np
+import pytest
+import soundfile as sf
+from joblib import parallel_config
+from sklearn.utils._param_validation import InvalidParameterError
+
+from skser.audio import AudioLoader
+from skser.augmentation import (
+    Augmenter,
+    add_noise,
+    add_noise_reference_a,
+    apply_gain,
+    pitch_shift,
+    time_shift,
+    time_stretch,
+)
+from skser.exceptions import InvalidAudioError, LabelError, SkserError
+from tests.conftest import tone
+
+SR = 4000
+
+
+def _peak_hz(y, sr):
+    spectrum = np.abs(np.fft.rfft(y * np.hanning(len(y))))
+    return np.argmax(spectrum) * sr / len(y)
+
+
+@pytest.fixture
+def waveforms(rng):
+    return rng.uniform(-0.5, 0.5, size=(6, SR // 2)).astype(np.float32)
+
+
+LABELS = np.array(["sad", "angry", "happy", "sad", "angry", "happy"])
+
+
+# -- pure functions ---------------------------------------------------------
+def test_add_noise_hits_the_requested_snr(rng):
+    y = tone(300, sr=SR, seconds=2.0)
+    noisy = add_noise(y, snr_db=15.0, rng=rng)
+    snr = 10 * np.log10(np.mean(y**2) / np.mean((noisy - y) ** 2))
+    assert noisy.dtype == np.float32 and noisy.shape == y.shape
+    assert abs(snr - 15.0) < 0.3
+    assert not np.shares_memory(noisy, y)
+
+
+def test_add_noise_leaves_silence_silent():
+    np.testing.assert_array_equal(add_noise(np.zeros(100), snr_db=10.0, rng=0), np.zeros(100))
+
+
+def test_reference_a_noise_is_bounded_by_the_peak_and_seeded():
+    y = tone(300, sr=SR, amp=0.8)
+    a, b = add_noise_reference_a(y, rng=3), add_noise_reference_a(y, rng=3)
+    np.testing.assert_array_equal(a, b)
+    noise_std = np.std(a - y)
+    assert 0 < noise_std <= 0.035 * 0.8 * 1.05
+    assert not np.array_equal(a, add_noise_reference_a(y, rng=4))
+
+
+def test_pitch_shift_moves_a_tone_by_semitones_and_keeps_length():
+    y = tone(200, sr=SR, seconds=1.0)
+    up = pitch_shift(y, SR, 12.0)
+    assert up.shape == y.shape and up.dtype == np.float32
+    assert abs(_peak_hz(up, SR) - 400) < 10
+    np.testing.assert_array_equal(pitch_shift(y, SR, 0), y)
+
+
+def test_time_stretch_changes_length_not_pitch():
+    y = tone(250, sr=SR, seconds=1.0)
+    slow = time_stretch(y, 0.8)
+    assert abs(len(slow) - SR / 0.8) <= 1 and slow.dtype == np.float32
+    assert abs(_peak_hz(slow, SR) - 250) < 10
+    with pytest.raises(ValueError, match="rate must be > 0"):
+        time_stretch(y, 0.0)
+
+
+def test_apply_gain_scales_in_db():
+    y = tone(100, sr=SR)
+    np.testing.assert_allclose(apply_gain(y, -20.0), y * 0.1, rtol=1e-6)
+
+
+@pytest.mark.parametrize(
+    "shift_s, expected",
+    [(0.5, [0, 1, 2, 3]), (-0.5, [2, 3, 4, 0]), (0.0, [1, 2, 3, 4]), (5.0, [0, 0, 0, 0]),
+     (-5.0, [0, 0, 0, 0])],
+)
+def test_time_shift_zero_fills_without_wrapping(shift_s, expected):
+    y = np.array([1, 2, 3, 4], dtype=np.float32)
+    np.testing.assert_array_equal(time_shift(y, shift_s, sr=2), expected)
+
+
+@pytest.mark.parametrize(
+    "func", [lambda y: add_noise(y, 10.0, 0), lambda y: pitch_shift(y, SR, 1.0),
+             lambda y: time_stretch(y, 1.1), lambda y: apply_gain(y, 3.0),
+             lambda y: time_shift(y, 0.01, SR), lambda y: add_noise_reference_a(y, 0)],
+)
+def test_functions_reject_non_finite_input(func):
+    y = tone(100, sr=SR)
+    y[10] = np.nan
+    with pytest.raises(InvalidAudioError, match="NaN or infinite"):
+        func(y)
+
+
+def test_vocoder_functions_name_too_short_input():
+    with pytest.raises(InvalidAudioError, match="too short"):
+        pitch_shift(np.ones(3), SR, 1.0)
+
+
+@pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning")
+def test_overflowing_gain_fails_loudly():
+    with pytest.raises(InvalidAudioError, match="NaN or infinite"):
+        apply_gain(np.ones(8), gain_db=1000.0)
+
+
+# -- Augmenter --------------------------------------------------------------
+def test_output_order_originals_first_then_copy_blocks(waveforms):
+    aug = Augmenter(n_copies=2, sr=SR, duration=0.4, random_state=0)
+    X, y = aug.fit_resample(waveforms, LABELS)
+    n, n_samples = len(waveforms), int(0.4 * SR)
+    assert X.shape == (3 * n, n_samples) and X.dtype == np.float32
+    np.testing.assert_array_equal(X[:n], waveforms[:, :n_samples])
+    np.testing.assert_array_equal(aug.sample_indices_, np.tile(np.arange(n), 3))
+    for k in (1, 2):
+        np.testing.assert_array_equal(y[k * n:(k + 1) * n], LABELS)
+        assert not np.allclose(X[k * n:(k + 1) * n], X[:n])
+    assert aug.n_samples_ == n_samples and aug.n_features_in_ == waveforms.shape[1]
+
+
+def test_copy_k_of_input_i_comes_from_input_i(waveforms):
+    """With gain as the only transform, each copy is its source times a factor."""
+    aug = Augmenter(n_copies=3, noise_snr_db=None, pitch_semitones=None, stretch_rate=None,
+                    shift_s=None, gain_db=(-6.0, 6.0), p=1.0, sr=SR, duration=0.5,
+                    random_state=1)
+    X, y = aug.fit_resample(waveforms, LABELS)
+    n = len(waveforms)
+    for row in range(n, len(X)):
+        i = row % n
+        (step, gain_db), = aug.augmentations_[row]
+        assert step == "apply_gain" and -6.0 <= gain_db <= 6.0
+        np.testing.assert_allclose(X[row], waveforms[i] * 10 ** (gain_db / 20), rtol=1e-5)
+        assert y[row] == LABELS[i]
+
+
+def test_deterministic_for_an_int_seed_whatever_the_backend(waveforms):
+    params = dict(n_copies=2, sr=SR, duration=0.5, p=0.7)
+    X1, _ = Augmenter(random_state=7, **params).fit_resample(waveforms, LABELS)
+    with parallel_config(backend="threading"):
+        X2, _ = Augmenter(random_state=7, n_jobs=2, **params).fit_resample(waveforms, LABELS)
+    X3, _ = Augmenter(random_state=8, **params).fit_resample(waveforms, LABELS)
+    np.testing.assert_array_equal(X1, X2)
+    assert not np.array_equal(X1, X3)
+
+
+def test_unseeded_runs_differ(waveforms):
+    aug = Augmenter(sr=SR, duration=0.5)
+    assert not np.array_equal(aug.fit_resample(waveforms, LABELS)[0],
+                              aug.fit_resample(waveforms, LABELS)[0])
+
+
+@pytest.mark.parametrize("p, n_steps", [(0.0, {1}), (1.0, {5})])
+def test_every_copy_gets_at_least_one_transform(waveforms, p, n_steps):
+    aug = Augmenter(n_copies=4, p=p, sr=SR, duration=0.5, random_state=0)
+    aug.fit_resample(waveforms, LABELS)
+    copies = aug.augmentations_[len(waveforms):]
+    assert {len(steps) for steps in copies} == n_steps
+    if p == 1.0:
+        order = [name for name, _ in copies[0]]
+        assert order == ["time_stretch", "pitch_shift", "time_shift", "apply_gain", "add_noise"]
+
+
+def test_drawn_values_stay_in_their_ranges(waveforms):
+    ranges = dict(noise_snr_db=(20.0, 25.0), pitch_semitones=(-1.0, 0.5),
+                  stretch_rate=(0.9, 1.1), gain_db=(-3.0, -1.0), shift_s=(0.0, 0.1))
+    aug = Augmenter(n_copies=5, p=1.0, sr=SR, duration=0.5, random_state=0, **ranges)
+    aug.fit_resample(waveforms, LABELS)
+    step_to_param = {"add_noise": "noise_snr_db", "pitch_shift": "pitch_semitones",
+                     "time_stretch": "stretch_rate", "apply_gain": "gain_db",
+                     "time_shift": "shift_s"}
+    for steps in aug.augmentations_[len(waveforms):]:
+        for name, value in steps:
+            low, high = ranges[step_to_param[name]]
+            assert low <= value <= high
+
+
+def test_reference_a_preset_gives_three_rows_per_file(waveforms):
+    aug = Augmenter(preset="reference_a", n_copies=5, sr=SR, duration=0.5, random_state=0)
+    X, y = aug.fit_resample(waveforms, LABELS)
+    n = len(waveforms)
+    assert X.shape == (3 * n, SR // 2)
+    np.testing.assert_array_equal(y, np.tile(LABELS, 3))
+    assert aug.augmentations_[n:2 * n] == [(("add_noise_reference_a", None),)] * n
+    assert aug.augmentations_[2 * n:] == [(("time_stretch", 0.8), ("pitch_shift", 0.7))] * n
+    expected = pitch_shift(time_stretch(waveforms[0], 0.8), SR, 0.7)[: SR // 2]
+    np.testing.assert_allclose(X[2 * n], expected, atol=1e-6)
+
+
+def test_n_copies_zero_returns_the_originals(waveforms):
+    X, y = Augmenter(n_copies=0, sr=SR, duration=0.5).fit_resample(waveforms, LABELS)
+    np.testing.assert_array_equal(X, waveforms)
+    np.testing.assert_array_equal(y, LABELS)
+
+
+def test_copies_are_padded_or_trimmed_to_duration(rng):
+    short = rng.uniform(-0.5, 0.5, size=(2, SR // 10)).astype(np.float32)
+    aug = Augmenter(n_copies=2, stretch_rate=(0.5, 0.6), shift_s=None, p=1.0, sr=SR,
+                    duration=0.25, random_state=0)
+    X, _ = aug.fit_resample(short, ["a", "b"])
+    assert X.shape == (6, SR // 4)
+    assert np.isfinite(X).all()
+    assert not X[:2, SR // 10:].any()
+
+
+def test_reads_files_like_the_audio_loader(tmp_path):
+    paths = []
+    for i, freq in enumerate((200, 300, 400)):
+        paths.append(str(tmp_path / f"{i}.wav"))
+        sf.write(paths[-1], tone(freq, sr=8000, seconds=0.6), 8000)
+    aug = Augmenter(n_copies=1, sr=SR, duration=0.4, offset=0.1, random_state=0)
+    X, y = aug.fit_resample(paths, ["a", "b", "c"])
+    loaded = AudioLoader(sr=SR, duration=0.4, offset=0.1).fit_transform(paths)
+    np.testing.assert_array_equal(X[:3], loaded)
+    assert X.shape == (6, int(0.4 * SR)) and list(y) == ["a", "b", "c"] * 2
+
+
+def test_fit_validates_without_augmenting(waveforms):
+    aug = Augmenter(sr=SR, duration=0.5).fit(waveforms, LABELS)
+    assert aug.n_samples_ == SR // 2 and not hasattr(aug, "sample_indices_")
+    with pytest.raises(LabelError, match="6 input"):
+        aug.fit(waveforms, LABELS[:4])
+
+
+@pytest.mark.parametrize(
+    "params, error, message",
+    [
+        (dict(gain_db=(3.0, -3.0)), SkserError, "gain_db must have low <= high"),
+        (dict(pitch_semitones=(1.0,)), SkserError, "pitch_semitones must be None or a"),
+        (dict(noise_snr_db=("a", "b")), SkserError, "noise_snr_db must be None or a"),
+        (dict(gain_db=(0.0, np.inf)), SkserError, "gain_db must be finite"),
+        (dict(stretch_rate=(0.0, 1.2)), SkserError, "stretch_rate must stay > 0"),
+        (dict(shift_s=(-1.0, 0.1)), SkserError, "reaches duration"),
+        (dict(noise_snr_db=None, pitch_semitones=None, stretch_rate=None, gain_db=None,
+              shift_s=None), SkserError, "every transform is disabled"),
+        (dict(duration=0.0005), SkserError, "at least 4"),
+        (dict(p=1.5), InvalidParameterError, "'p' parameter"),
+        (dict(preset="reference_b"), InvalidParameterError, "'preset' parameter"),
+        (dict(n_copies=-1), InvalidParameterError, "'n_copies' parameter"),
+    ],
+)
+def test_invalid_parameters_raise_clear_errors(waveforms, params, error, message):
+    kwargs = dict(sr=SR, duration=0.5) | params
+    with pytest.raises(error, match=message):
+        Augmenter(**kwargs).fit_resample(waveforms, LABELS)
+
+
+def test_labels_must_line_up(waveforms):
+    with pytest.raises(LabelError, match="requires y to be passed"):
+        Augmenter(sr=SR, duration=0.5).fit_resample(waveforms, None)
+    with pytest.raises(LabelError, match="got 6 input"):
+        Augmenter(sr=SR, duration=0.5).fit_resample(waveforms, LABELS[:5])
+
+
+def test_bad_waveform_row_is_named(waveforms):
+    waveforms[2, 5] = np.inf
+    with pytest.raises(InvalidAudioError, match="row 2"):
+        Augmenter(sr=SR, duration=0.5).fit_resample(waveforms, LABELS)
+
+
+def test_is_an_imblearn_sampler():
+    from imblearn.base import is_sampler
+
+    assert is_sampler(Augmenter())
+    assert not hasattr(Augmenter(), "transform")
