@@ -41,6 +41,8 @@ _LAZY = {
     "make_synthetic_corpus": "skser.datasets",
     "load_corpora": "skser.datasets",
     "EMOTIONS": "skser.datasets",
+    # timeline
+    "predict_timeline": "skser.timeline",
     # exceptions
     "SkserError": "skser.exceptions",
 }

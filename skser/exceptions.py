@@ -15,6 +15,7 @@ __all__ = [
     "CorpusError",
     "LabelError",
     "ModelFileError",
+    "InputTypeError",
 ]
 
 
@@ -56,3 +57,10 @@ class LabelError(SkserError):
 
 class ModelFileError(SkserError):
     """A saved model file is truncated, tampered with, or from an incompatible version."""
+
+
+class InputTypeError(SkserError, TypeError):
+    """Input of a type skser cannot use (sparse matrices, objects that are not numbers).
+
+    Also a :class:`TypeError`, as numpy and scikit-learn raise for such input.
+    """

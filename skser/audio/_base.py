@@ -117,7 +117,7 @@ class BaseAudioTransformer(TransformerMixin, BaseEstimator):
 
         Returns
         -------
-        ndarray of shape (n_samples, *output_shape_), dtype float32
+        ndarray of shape ``(n_samples, *output_shape_)``, dtype float32
             One row per input, in input order. With ``on_error="warn"`` the rows
             of inputs that failed are NaN and one :class:`AudioLoadWarning`
             lists them.

@@ -4,6 +4,7 @@ Every loader returns a :class:`pandas.DataFrame` with one row per recording and
 the columns ``path`` (absolute), ``emotion`` (from :data:`EMOTIONS`),
 ``speaker`` (unique across corpora, such as ``"ravdess_01"`` or ``"tess_OAF"``)
 and ``corpus``, followed by the corpus's own metadata columns.
+:func:`map_labels` merges, drops or keeps emotions of such a table.
 """
 
 from ._corpora import (
@@ -18,6 +19,7 @@ from ._corpora import (
     load_table,
     load_tess,
 )
+from ._labels import map_labels
 from ._synthetic import make_synthetic_corpus
 from ._vocabulary import AUDIO_EXTENSIONS, EMOTIONS
 
@@ -34,5 +36,6 @@ __all__ = [
     "load_folder",
     "load_table",
     "drop_known_duplicates",
+    "map_labels",
     "make_synthetic_corpus",
 ]

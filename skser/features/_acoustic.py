@@ -190,7 +190,7 @@ class AcousticFeatures(BaseAudioTransformer):
 
         Returns
         -------
-        ndarray of str, shape (n_features_out_,)
+        ndarray of str of shape ``(n_features_out_,)``
         """
         # Names depend on the parameters only, so (as transform) no fit is needed.
         self._validate_params()

@@ -32,41 +32,19 @@ class Conv1DClassifier(BaseKerasClassifier):
     conv_dropout : float, default=0.2
         Dropout after the last-but-one block.
     batch_norm : bool, default=False
-    pooling : {"flatten", "avg", "max", "stats"}, default="flatten"
-        How the last block's output is collapsed before the dense head.
+    pooling : {"flatten", "avg", "max", "stats", "attention"}, default="flatten"
+        How the last block's output is collapsed over time before the dense
+        head: flattened (reference A), averaged, maxed, mean and standard
+        deviation ("stats") or a learned attention-weighted mean.
     dense_units : int, default=32
+        Units of the hidden dense layer (0 for none).
     dense_dropout : float, default=0.3
-    learning_rate : float, default=1e-3
-        Adam's learning rate.
-    epochs : int, default=50
-    batch_size : int, default=64
-    validation_split : float, default=0.1
-        Fraction of the (shuffled) training data held out for early stopping
-        and learning-rate reduction; 0 monitors the training loss instead.
-    early_stopping : bool, default=True
-        Stop when the monitored loss has not improved for ``patience`` epochs
-        and restore the best weights.
-    patience : int, default=10
-    reduce_lr_patience : int or None, default=4
-        Halve the learning rate after this many epochs without improvement.
-    normalize : {"per_bin", "global"} or None, default="per_bin"
-        Standardize inputs inside the network with statistics of the training
-        data: one mean/variance per feature ("per_bin"), one for all
-        ("global"), or none.
-    class_weight : "balanced", dict or None, default=None
-    random_state : int or None, default=None
-        Seed of weight initialisation, shuffling and dropout.
-    verbose : int, default=0
-        Keras's progress output during fit.
+        Dropout before the output layer.
+    %(common_parameters)s
 
     Attributes
     ----------
-    classes_ : ndarray of shape (n_classes,)
-    model_ : keras.Model
-    history_ : dict of lists
-        Per-epoch ``loss``, ``accuracy`` (and ``val_*``) values.
-    input_mean_, input_var_ : float or ndarray
-        Normalization statistics of the training data.
+    %(common_attributes)s
 
     See Also
     --------
@@ -84,6 +62,7 @@ class Conv1DClassifier(BaseKerasClassifier):
     (2,)
     """
 
+    _input_ndims = (2, 3)
     _parameter_constraints: dict = {
         "filters": [tuple, list],
         "kernel_size": [Interval(Integral, 1, None, closed="left")],
@@ -91,7 +70,7 @@ class Conv1DClassifier(BaseKerasClassifier):
         "pool_strides": [Interval(Integral, 1, None, closed="left")],
         "conv_dropout": [Interval(Real, 0, 1, closed="left")],
         "batch_norm": ["boolean"],
-        "pooling": [StrOptions({"flatten", "avg", "max", "stats"})],
+        "pooling": [StrOptions({"flatten", "avg", "max", "stats", "attention"})],
         "dense_units": [Interval(Integral, 0, None, closed="left")],
         "dense_dropout": [Interval(Real, 0, 1, closed="left")],
     }
@@ -117,6 +96,8 @@ class Conv1DClassifier(BaseKerasClassifier):
         reduce_lr_patience: int | None = 4,
         normalize: str | None = "per_bin",
         class_weight=None,
+        checkpoint_dir=None,
+        spec_augment: bool = False,
         random_state: int | None = None,
         verbose: int = 0,
     ):
@@ -138,6 +119,8 @@ class Conv1DClassifier(BaseKerasClassifier):
         self.reduce_lr_patience = reduce_lr_patience
         self.normalize = normalize
         self.class_weight = class_weight
+        self.checkpoint_dir = checkpoint_dir
+        self.spec_augment = spec_augment
         self.random_state = random_state
         self.verbose = verbose
 

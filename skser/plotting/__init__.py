@@ -1,4 +1,4 @@
-"""Figures: confusion matrices, recalls, training curves, audio, search results.
+"""Figures: confusion matrices, recalls, training curves, audio, search results, timelines.
 
 Needs matplotlib (``pip install skser[plot]``), imported only when a function
 is called.
@@ -10,6 +10,7 @@ from ._plots import (
     plot_recall_per_emotion,
     plot_search_results,
     plot_spectrogram,
+    plot_timeline,
     plot_training_history,
     plot_waveform,
     save_figure,
@@ -21,6 +22,7 @@ __all__ = [
     "plot_recall_per_emotion",
     "plot_search_results",
     "plot_spectrogram",
+    "plot_timeline",
     "plot_training_history",
     "plot_waveform",
     "save_figure",

@@ -1,0 +1,359 @@
+"""Accuracy and cost on the four real corpora, beside the reference pipelines (issue 6).
+
+Protocols (``SKSER_BENCH_PARTS``, comma-separated, default all of them):
+
+``refb``
+    Reference B's protocol: 7 emotions (calm dropped), stratified random 80/20 split
+    (``random_state=0``) of the four corpora. The classical baseline, skser's default
+    pipeline (``mel-cnn2d``), other skser recipes, and reference B's mel CNN trained for
+    the same wall time as skser's default (its cost per epoch measured in the same run).
+``speaker``
+    Speaker-independent: 5-fold ``GroupKFold`` by speaker, 7 emotions; every file is
+    predicted once, by the fold that did not train on its speaker.
+``loco``
+    Leave-one-corpus-out, 7 emotions: train on three corpora, test on the fourth.
+``refa``
+    Reference A's protocol: 8 emotions, stratified random 75/25 split (``random_state=0``);
+    reference A's pipeline with its augmentation applied to training files only, and skser's
+    default pipeline.
+
+Features are per-file transforms with no fitted state, so each feature set is extracted
+once for all files (timed, cached under ``benchmarks/cache/``) and every split trains the
+classifier steps on the rows of its training files: the same as fitting the whole pipeline
+on the paths. The known duplicate recordings of the corpora (``skser.datasets.KNOWN_DUPLICATES``)
+are dropped first. Results: ``benchmarks/results/protocols_<part>.json``, and the Markdown
+table of all parts run so far is printed and written to ``benchmarks/results/protocols.md``.
+
+Run: ``python -m benchmarks protocols`` (``make bench BENCH=protocols``);
+``SKSER_BENCH_PARTS=refb python -m benchmarks protocols`` for one part;
+``SKSER_BENCH_EPOCHS=N`` caps the training epochs of the Keras models.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+import warnings
+
+import numpy as np
+
+from ._common import RESULTS, ROOT, machine, require_data, timer
+
+CACHE = ROOT / "benchmarks" / "cache"
+PARTS = ("refb", "speaker", "loco", "refa")
+SEVEN = ("neutral", "happy", "sad", "angry", "fearful", "disgust", "surprised")
+
+
+# -- data and features -------------------------------------------------------------------
+def _corpus():
+    from skser.datasets import drop_known_duplicates, load_corpora
+
+    return drop_known_duplicates(load_corpora(require_data())).reset_index(drop=True)
+
+
+def _feature_steps() -> dict:
+    from skser.features import AcousticFeatures, MelImage
+
+    return {
+        # skser's default image (recipe mel-cnn2d): 64 x 188 log-mel at 16 kHz, 3 s.
+        "mel": MelImage(),
+        # Utterance statistics of log-mel, MFCC and MFCC deltas for the classical baseline.
+        "stats": AcousticFeatures(
+            sr=16000, duration=4.0, offset=0.0, features=("logmel", "mfcc"), n_mels=64,
+            n_mfcc=20, n_fft=1024, hop_length=256, stats=("mean", "std", "p10", "p90"),
+            deltas=1,
+        ),
+        # Reference B's mel image: 128 x 345 at 44.1 kHz, 4 s, power_to_db(ref=np.min).
+        "refb_mel": MelImage(sr=44100, duration=4.0, n_mels=128, n_fft=2048, hop_length=512,
+                             ref="min"),
+        # Reference A's 162 values (2.5 s from 0.6 s at 22,050 Hz).
+        "acoustic": AcousticFeatures(),
+    }
+
+
+def extract(name: str, paths: list[str]) -> tuple[np.ndarray, float]:
+    """Features ``name`` of ``paths`` (cached), and the seconds the extraction took.
+
+    Pass every file of the corpus and index rows afterwards, so that each feature set
+    is extracted once for all protocols.
+    """
+    est = _feature_steps()[name]
+    key = hashlib.sha1(
+        (repr(sorted(est.get_params().items())) + "\n".join(paths)).encode()
+    ).hexdigest()[:16]
+    data, meta = CACHE / f"{name}-{key}.npy", CACHE / f"{name}-{key}.json"
+    if data.exists() and meta.exists():
+        return np.load(data, mmap_mode="r"), json.loads(meta.read_text())["seconds"]
+    CACHE.mkdir(parents=True, exist_ok=True)
+    print(f"extracting {name} for {len(paths)} files", flush=True)
+    with timer() as t:
+        X = est.set_params(n_jobs=2, verbose=1).fit_transform(paths)
+    np.save(data, X)
+    meta.write_text(json.dumps({"seconds": t(), "n_files": len(paths), "shape": X.shape}))
+    return np.load(data, mmap_mode="r"), t()
+
+
+def _features(df, names, emotions=None) -> dict:
+    """Feature sets ``names`` for the rows of ``df`` whose emotion is in ``emotions``."""
+    rows = np.flatnonzero(df["emotion"].isin(emotions)) if emotions else np.arange(len(df))
+    out = {}
+    for name in names:
+        X, seconds = extract(name, df["path"].tolist())
+        out[name] = (np.asarray(X[rows]), seconds)
+    return out
+
+
+# -- models --------------------------------------------------------------------------------
+def _epochs(default=None):
+    cap = os.environ.get("SKSER_BENCH_EPOCHS")
+    return int(cap) if cap else default
+
+
+def _svc():
+    from sklearn.svm import SVC
+
+    from skser.pipeline import make_pipeline
+    from skser.preprocessing import StandardScaler
+
+    return make_pipeline(StandardScaler(), SVC(C=10.0, gamma="scale"))
+
+
+def _cnn2d(**params):
+    from skser.models import CNN2DClassifier
+
+    epochs = _epochs()
+    if epochs:
+        params.setdefault("epochs", epochs)
+    return CNN2DClassifier(random_state=0, **params)
+
+
+def _fit_predict(model, X, y, train, test) -> tuple[np.ndarray, float, float, dict]:
+    """Train on rows ``train``, predict rows ``test``; seconds of each; extra facts."""
+    Xtr, Xte = np.asarray(X[train]), np.asarray(X[test])
+    with timer() as t_fit:
+        model.fit(Xtr, y[train])
+    with timer() as t_pred:
+        pred = model.predict(Xte)
+    extra = {}
+    clf = model[-1] if hasattr(model, "steps") else model
+    if hasattr(clf, "history_"):
+        extra["epochs_run"] = len(clf.history_["loss"])
+    return pred, t_fit(), t_pred(), extra
+
+
+def _report(y_true, y_pred, groups) -> dict:
+    from skser.metrics import emotion_report
+
+    rep = emotion_report(y_true, y_pred, groups=groups)
+    return {k: rep[k] for k in ("accuracy", "uar", "macro_f1", "per_class",
+                                "confusion_matrix", "labels", "per_group") if k in rep}
+
+
+def _row(name: str, rep: dict, fit_s: float, **extra) -> dict:
+    return {"pipeline": name, "accuracy": rep["accuracy"], "macro_f1": rep["macro_f1"],
+            "uar": rep["uar"], "fit_seconds": round(fit_s, 1), **extra, "report": rep}
+
+
+# -- protocols -----------------------------------------------------------------------------
+def _split_protocol(df, X_sets, pipelines, train, test) -> list[dict]:
+    y = df["emotion"].to_numpy()
+    corpus = df["corpus"].to_numpy()
+    rows = []
+    for name, (feature, make) in pipelines.items():
+        X, extract_s = X_sets[feature]
+        print(f"  {name}: training on {len(train)} files", flush=True)
+        pred, fit_s, pred_s, extra = _fit_predict(make(), X, y, train, test)
+        rep = _report(y[test], pred, corpus[test])
+        rows.append(_row(name, rep, fit_s, features=feature,
+                         extract_seconds_all_files=round(extract_s, 1),
+                         predict_ms_per_file=round(1000 * pred_s / len(test), 2), **extra))
+        print(f"    acc {rep['accuracy']:.3f} F1 {rep['macro_f1']:.3f} UAR {rep['uar']:.3f} "
+              f"fit {fit_s:.0f} s", flush=True)
+    return rows
+
+
+def _cv_protocol(df, X_sets, pipelines, folds) -> list[dict]:
+    """Pooled out-of-fold predictions: every file predicted by a model that did not see it."""
+    y = df["emotion"].to_numpy()
+    corpus = df["corpus"].to_numpy()
+    rows = []
+    for name, (feature, make) in pipelines.items():
+        X, _ = X_sets[feature]
+        pred = np.empty(len(y), dtype=object)
+        fold_uar, fit_total = [], 0.0
+        for i, (train, test) in enumerate(folds):
+            print(f"  {name}: fold {i + 1}/{len(folds)}", flush=True)
+            p, fit_s, _, _ = _fit_predict(make(), X, y, train, test)
+            pred[test] = p
+            fit_total += fit_s
+            fold_uar.append(_report(y[test], p, None)["uar"])
+        rep = _report(y, pred.astype(str), corpus)
+        rows.append(_row(name, rep, fit_total, features=feature,
+                         fold_uar=[round(u, 4) for u in fold_uar]))
+        print(f"    pooled acc {rep['accuracy']:.3f} UAR {rep['uar']:.3f} "
+              f"(folds {np.round(fold_uar, 3).tolist()})", flush=True)
+    return rows
+
+
+def _refb_cost(df, train, budget_s: float, y) -> dict:
+    """Reference B's mel CNN: cost per epoch, and accuracy after ``budget_s`` of training."""
+    from skser.models import CNN2DClassifier
+
+    X, extract_s = extract("refb_mel", df["path"].tolist())  # the 7-emotion files only
+    probe = np.asarray(train[:512])
+    clf = CNN2DClassifier.reference_b(epochs=1, random_state=0, validation_split=0.0,
+                                      early_stopping=False, reduce_lr_patience=None)
+    clf.fit(np.asarray(X[probe[:64]]), y[probe[:64]])  # build and trace once
+    with timer() as t:
+        clf.partial_fit(np.asarray(X[probe]), y[probe])
+    rate = len(probe) / t()
+    n_budget = int(budget_s * rate)
+    epochs = max(1, n_budget // len(train))
+    subset = train if n_budget >= len(train) else np.sort(
+        np.random.default_rng(0).choice(train, n_budget, replace=False))
+    return {"samples_per_s": round(rate, 1), "seconds_per_epoch": round(len(train) / rate, 1),
+            "budget_seconds": round(budget_s, 1), "budget_epochs": epochs,
+            "budget_samples": int(min(n_budget, len(train) * epochs)),
+            "subset": subset, "extract_seconds_all_files": round(extract_s, 1), "X": X}
+
+
+def part_refb(df) -> dict:
+    from sklearn.model_selection import train_test_split
+
+    from skser.models import CNN2DClassifier
+
+    X_sets = _features(df, ("stats", "mel"), SEVEN)
+    df = df[df["emotion"].isin(SEVEN)].reset_index(drop=True)
+    y = df["emotion"].to_numpy()
+    idx = np.arange(len(df))
+    train, test = train_test_split(idx, test_size=0.2, stratify=y, random_state=0)
+    pipelines = {
+        "SVC on utterance statistics (baseline)": ("stats", _svc),
+        "skser default: MelImage -> CNN2DClassifier": ("mel", _cnn2d),
+    }
+    rows = _split_protocol(df, X_sets, pipelines, train, test)
+    budget = rows[1]["fit_seconds"]
+    cost = _refb_cost(df, train, budget, y)
+    sub = cost.pop("subset")
+    Xb = cost.pop("X")
+    clf = CNN2DClassifier.reference_b(epochs=cost["budget_epochs"], random_state=0,
+                                      validation_split=0.0, early_stopping=False,
+                                      reduce_lr_patience=None)
+    print(f"  reference B mel CNN: {cost}", flush=True)
+    with timer() as t:
+        clf.fit(np.asarray(Xb[sub]), y[sub])
+    pred = clf.predict(np.asarray(Xb[test]))
+    rep = _report(y[test], pred, df["corpus"].to_numpy()[test])
+    rows.append(_row("reference B mel CNN, same training time as skser default", rep, t(),
+                     features="refb_mel", **cost))
+    return {"protocol": "reference B: 7 emotions, stratified random 80/20 (random_state=0)",
+            "n_train": len(train), "n_test": len(test), "rows": rows}
+
+
+def part_speaker(df) -> dict:
+    from sklearn.model_selection import GroupKFold
+
+    from skser.model_selection import speaker_groups
+
+    X_sets = _features(df, ("stats", "mel"), SEVEN)
+    df = df[df["emotion"].isin(SEVEN)].reset_index(drop=True)
+    folds = list(GroupKFold(n_splits=5).split(df, groups=speaker_groups(df)))
+    pipelines = {
+        "SVC on utterance statistics (baseline)": ("stats", _svc),
+        "skser default: MelImage -> CNN2DClassifier": ("mel", _cnn2d),
+    }
+    return {"protocol": "speaker-independent: 5-fold GroupKFold by speaker, 7 emotions",
+            "n_files": len(df), "rows": _cv_protocol(df, X_sets, pipelines, folds)}
+
+
+def part_loco(df) -> dict:
+    from skser.model_selection import LeaveOneCorpusOut, corpus_groups
+
+    X_sets = _features(df, ("stats", "mel"), SEVEN)
+    df = df[df["emotion"].isin(SEVEN)].reset_index(drop=True)
+    folds = list(LeaveOneCorpusOut().split(df, groups=corpus_groups(df)))
+    pipelines = {
+        "SVC on utterance statistics (baseline)": ("stats", _svc),
+        "skser default: MelImage -> CNN2DClassifier": ("mel", _cnn2d),
+    }
+    return {"protocol": "leave-one-corpus-out, 7 emotions (per_group = the held-out corpus)",
+            "n_files": len(df), "rows": _cv_protocol(df, X_sets, pipelines, folds)}
+
+
+def part_refa(df) -> dict:
+    from sklearn.model_selection import train_test_split
+
+    from skser.recipes import make_recipe
+
+    y = df["emotion"].to_numpy()
+    idx = np.arange(len(df))
+    train, test = train_test_split(idx, test_size=0.25, stratify=y, random_state=0)
+    paths = df["path"].to_numpy()
+    X_sets = _features(df, ("mel",))
+    rows = _split_protocol(df, X_sets, {
+        "skser default: MelImage -> CNN2DClassifier": ("mel", _cnn2d)}, train, test)
+    # Reference A augments files, so it runs as a whole pipeline on the paths: the
+    # Augmenter adds copies of the training files only.
+    pipe = make_recipe("reference-a", epochs=_epochs(50), n_jobs=2, verbose=1)
+    print(f"  reference A pipeline: training on {len(train)} files (+2 augmented copies)",
+          flush=True)
+    with timer() as t:
+        pipe.fit(paths[train].tolist(), y[train])
+    with timer() as tp:
+        pred = pipe.predict(paths[test].tolist())
+    rep = _report(y[test], pred, df["corpus"].to_numpy()[test])
+    rows.append(_row("reference A (augmentation on training files only)", rep, t(),
+                     features="acoustic (+ augmentation, extracted inside fit)",
+                     predict_ms_per_file=round(1000 * tp() / len(test), 2),
+                     epochs_run=len(pipe[-1].history_["loss"])))
+    return {"protocol": "reference A: 8 emotions, stratified random 75/25 (random_state=0)",
+            "n_train": len(train), "n_test": len(test), "rows": rows,
+            "leaky_reference": {"accuracy": 0.60, "macro_f1": 0.62,
+                                "why": "reference A split after augmenting, so augmented "
+                                       "copies of test files were in its training set"}}
+
+
+# -- output --------------------------------------------------------------------------------
+def markdown(results: dict) -> str:
+    lines = []
+    for part in PARTS:
+        if part not in results:
+            continue
+        res = results[part]
+        lines += [f"### {res['protocol']}", "",
+                  "| pipeline | accuracy | macro F1 | UAR | per corpus (accuracy) | "
+                  "training time |", "|---|---|---|---|---|---|"]
+        for r in res["rows"]:
+            per = r["report"].get("per_group", {})
+            per_s = ", ".join(f"{g} {v['accuracy']:.2f}" for g, v in sorted(per.items()))
+            lines.append(f"| {r['pipeline']} | {r['accuracy']:.3f} | {r['macro_f1']:.3f} | "
+                         f"{r['uar']:.3f} | {per_s} | {r['fit_seconds']:.0f} s |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def main() -> dict:
+    warnings.filterwarnings("ignore", category=UserWarning)
+    parts = [p for p in os.environ.get("SKSER_BENCH_PARTS", ",".join(PARTS)).split(",") if p]
+    unknown = sorted(set(parts) - set(PARTS))
+    if unknown:
+        raise SystemExit(f"unknown SKSER_BENCH_PARTS {unknown}; choose from {PARTS}")
+    df = _corpus()
+    results = {}
+    for part in parts:
+        print(f"-- {part}", flush=True)
+        start = time.perf_counter()
+        res = globals()[f"part_{part}"](df)
+        res["seconds"] = round(time.perf_counter() - start, 1)
+        res["machine"] = machine()
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        (RESULTS / f"protocols_{part}.json").write_text(json.dumps(res, indent=2, default=str))
+    for part in PARTS:  # the table shows every part run so far
+        path = RESULTS / f"protocols_{part}.json"
+        if path.exists():
+            results[part] = json.loads(path.read_text())
+    md = markdown(results)
+    (RESULTS / "protocols.md").write_text(md)
+    return {"parts_run": parts, "markdown": md}

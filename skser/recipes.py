@@ -1,0 +1,261 @@
+"""Named pipeline recipes: the one place ready-made skser pipelines come from.
+
+The command line (``skser train --recipe NAME``) and the benchmarks build their
+pipelines here, so a recipe means the same thing everywhere. Every recipe is a
+:func:`skser.pipeline.make_pipeline` of paths -> features -> (scaling) ->
+classifier, and accepts raw file paths as ``X`` and emotion strings as ``y``.
+
+========================  ===========================================================
+name                      steps
+========================  ===========================================================
+``acoustic-conv1d``       AcousticFeatures -> StandardScaler -> Conv1DClassifier
+``mel-cnn2d``             MelImage -> CNN2DClassifier
+``mfcc-cnn2d``            MFCCImage -> CNN2DClassifier
+``mfcc-crnn``             MFCCImage -> CRNNClassifier
+``reference-a``           Augmenter(preset="reference_a") -> AcousticFeatures ->
+                          StandardScaler -> Conv1DClassifier(epochs=50, batch_size=64),
+                          reading 2.5 s from 0.6 s at 22,050 Hz
+``reference-b-mel``       MelImage(44.1 kHz, 4 s, 128 mels, ref="min") ->
+                          CNN2DClassifier.reference_b()
+``reference-b-mfcc``      MFCCImage(44.1 kHz, 4 s, 128 MFCCs) -> CNN2DClassifier.reference_b()
+``reference-b-crnn``      MFCCImage(44.1 kHz, 4 s, 128 MFCCs) -> CRNNClassifier.reference_b()
+========================  ===========================================================
+
+The ``reference-*`` recipes reproduce the two reference pipelines of
+``SEEDS.md``. Reference A augments inside the pipeline, so only training data
+is augmented (the reference's train/test leak is gone); its augmenter and its
+features must read audio alike, so override ``sr``, ``duration`` and ``offset``
+on both steps. Reference B's scaling by one global mean and standard deviation
+of the training images is part of ``reference_b()`` (``normalize="global"``),
+so its recipes have no scaler step; its dropping of "calm" and its random split
+are choices of data, not of the pipeline (``skser train --emotions ...
+--split random``).
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable
+
+from .exceptions import SkserError
+
+__all__ = ["PIPELINES", "make_recipe"]
+
+#: Recipe name -> one-line description, in a stable order.
+PIPELINES: dict[str, str] = {}
+
+# Recipe name -> function returning the (unfitted) steps. Estimator modules are
+# imported inside these functions so that importing this module (and
+# ``skser --help``) does not load TensorFlow or librosa.
+_STEPS: dict[str, Callable[[], list]] = {}
+
+
+def _recipe(name: str, description: str):
+    def register(steps: Callable[[], list]) -> Callable[[], list]:
+        PIPELINES[name] = description
+        _STEPS[name] = steps
+        return steps
+
+    return register
+
+
+# Reference A read 2.5 s from 0.6 s into each file at librosa's default 22,050 Hz.
+# The augmenter and the features must agree: the augmenter's copies reach the
+# features as waveforms, while at predict time the features read the files.
+_REFERENCE_A_AUDIO = {"sr": 22050, "duration": 2.5, "offset": 0.6}
+
+# Reference B's audio and STFT: 44.1 kHz, the first 4 s zero-padded, librosa's
+# default 2048-sample window and 512-sample hop (128 x 345 images).
+_REFERENCE_B_AUDIO = {"sr": 44100, "duration": 4.0, "n_fft": 2048, "hop_length": 512}
+
+
+def _reference_b_mfcc():
+    from .features import MFCCImage
+
+    # librosa.feature.mfcc(n_mfcc=128) computes its mel spectrogram with 128 bands.
+    return MFCCImage(n_mfcc=128, n_mels=128, **_REFERENCE_B_AUDIO)
+
+
+@_recipe(
+    "acoustic-conv1d",
+    "162 handcrafted features (reference A's), standardized, into reference A's 1-D CNN; "
+    "no augmentation",
+)
+def _acoustic_conv1d() -> list:
+    from .features import AcousticFeatures
+    from .models import Conv1DClassifier
+    from .preprocessing import StandardScaler
+
+    return [AcousticFeatures(), StandardScaler(), Conv1DClassifier()]
+
+
+@_recipe("mel-cnn2d", "log-mel image into a 2-D CNN")
+def _mel_cnn2d() -> list:
+    from .features import MelImage
+    from .models import CNN2DClassifier
+
+    return [MelImage(), CNN2DClassifier()]
+
+
+@_recipe("mfcc-cnn2d", "MFCC image into a 2-D CNN")
+def _mfcc_cnn2d() -> list:
+    from .features import MFCCImage
+    from .models import CNN2DClassifier
+
+    return [MFCCImage(), CNN2DClassifier()]
+
+
+@_recipe("mfcc-crnn", "MFCC image into a convolutional-recurrent network")
+def _mfcc_crnn() -> list:
+    from .features import MFCCImage
+    from .models import CRNNClassifier
+
+    return [MFCCImage(), CRNNClassifier()]
+
+
+@_recipe(
+    "reference-a",
+    "reference A: noise and stretch+pitch augmentation (training data only), 162 features, "
+    "standardized, 1-D CNN, 50 epochs, batch 64",
+)
+def _reference_a() -> list:
+    from .augmentation import Augmenter
+    from .features import AcousticFeatures
+    from .models import Conv1DClassifier
+    from .preprocessing import StandardScaler
+
+    return [
+        Augmenter(preset="reference_a", **_REFERENCE_A_AUDIO),
+        AcousticFeatures(**_REFERENCE_A_AUDIO),
+        StandardScaler(),
+        Conv1DClassifier(epochs=50, batch_size=64),
+    ]
+
+
+@_recipe(
+    "reference-b-mel",
+    "reference B: 128 x 345 log-mel image (44.1 kHz, 4 s, ref=min), 2-D CNN, one global "
+    "mean/std, batch 32",
+)
+def _reference_b_mel() -> list:
+    from .features import MelImage
+    from .models import CNN2DClassifier
+
+    return [MelImage(n_mels=128, ref="min", **_REFERENCE_B_AUDIO), CNN2DClassifier.reference_b()]
+
+
+@_recipe(
+    "reference-b-mfcc",
+    "reference B: 128 x 345 MFCC image (44.1 kHz, 4 s), 2-D CNN, one global mean/std, batch 32",
+)
+def _reference_b_mfcc_cnn() -> list:
+    from .models import CNN2DClassifier
+
+    return [_reference_b_mfcc(), CNN2DClassifier.reference_b()]
+
+
+@_recipe(
+    "reference-b-crnn",
+    "reference B: 128 x 345 MFCC image (44.1 kHz, 4 s), CRNN, one global mean/std, batch 32",
+)
+def _reference_b_crnn() -> list:
+    from .models import CRNNClassifier
+
+    return [_reference_b_mfcc(), CRNNClassifier.reference_b()]
+
+
+def _set_where_accepted(estimators, params: dict) -> None:
+    """Set each of ``params`` on every estimator that has a parameter of that name.
+
+    Parameters
+    ----------
+    estimators : iterable of estimators
+    params : dict
+        Parameter name -> value, e.g. ``{"n_jobs": 2, "verbose": 1}``.
+    """
+    for est in estimators:
+        own = est.get_params(deep=False)
+        est.set_params(**{k: v for k, v in params.items() if k in own})
+
+
+def make_recipe(
+    name: str = "acoustic-conv1d",
+    *,
+    epochs: int | None = None,
+    random_state: int | None = 0,
+    n_jobs: int | None = None,
+    verbose: int = 0,
+    **overrides,
+):
+    """Build the named pipeline, unfitted.
+
+    Parameters
+    ----------
+    name : str, default="acoustic-conv1d"
+        One of :data:`PIPELINES` (see the module docstring for the steps).
+    epochs : int or None, default=None
+        Training epochs of the classifier; ``None`` keeps the recipe's.
+    random_state : int or None, default=0
+        Seed of every step that has one (classifier, augmenter).
+    n_jobs : int or None, default=None
+        Parallel workers of every step that has them (feature extraction);
+        ``None`` keeps the steps' defaults.
+    verbose : int, default=0
+        Progress output of every step that has it: progress bars of feature
+        extraction, Keras's per-epoch output.
+    **overrides
+        Any pipeline parameter, by its pipeline name (``step__param``), set
+        last with ``set_params``, e.g. ``conv1dclassifier__epochs=3`` or
+        ``melimage__n_mels=64``.
+
+    Returns
+    -------
+    skser.pipeline.Pipeline
+        Takes audio file paths (or a DataFrame with a ``path`` column) as ``X``
+        and emotion labels as ``y``.
+
+    Raises
+    ------
+    SkserError
+        For an unknown recipe name (the message lists the names) or an unknown
+        override (the message suggests close parameter names).
+
+    See Also
+    --------
+    skser.pipeline.make_pipeline
+
+    Examples
+    --------
+    >>> from skser.recipes import PIPELINES, make_recipe
+    >>> "mel-cnn2d" in PIPELINES
+    True
+    >>> pipe = make_recipe("acoustic-conv1d", epochs=3, conv1dclassifier__batch_size=16)
+    >>> list(pipe.named_steps)
+    ['acousticfeatures', 'standardscaler', 'conv1dclassifier']
+    >>> pipe[-1].epochs, pipe[-1].batch_size
+    (3, 16)
+    """
+    if name not in _STEPS:
+        raise SkserError(f"unknown recipe {name!r}; choose one of: {', '.join(PIPELINES)}")
+    from .pipeline import make_pipeline
+
+    steps = _STEPS[name]()
+    shared = {"random_state": random_state, "verbose": verbose}
+    if n_jobs is not None:
+        shared["n_jobs"] = n_jobs
+    _set_where_accepted(steps, shared)
+    if epochs is not None:
+        steps[-1].set_params(epochs=epochs)
+    pipe = make_pipeline(*steps)
+    if overrides:
+        valid = pipe.get_params(deep=True)
+        for key in overrides:
+            if key not in valid:
+                close = difflib.get_close_matches(key, list(valid), n=3)
+                hint = f"; did you mean {', '.join(close)}?" if close else ""
+                raise SkserError(
+                    f"recipe {name!r} has no parameter {key!r}{hint} (parameters are named "
+                    f"step__param with steps {', '.join(pipe.named_steps)})"
+                )
+        pipe.set_params(**overrides)
+    return pipe

@@ -1,0 +1,130 @@
+"""The named pipeline recipes: steps, reference parameters, shared settings, overrides."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+
+from skser.exceptions import SkserError
+from skser.recipes import PIPELINES, make_recipe
+
+STEPS = {
+    "acoustic-conv1d": ["acousticfeatures", "standardscaler", "conv1dclassifier"],
+    "mel-cnn2d": ["melimage", "cnn2dclassifier"],
+    "mfcc-cnn2d": ["mfccimage", "cnn2dclassifier"],
+    "mfcc-crnn": ["mfccimage", "crnnclassifier"],
+    "reference-a": ["augmenter", "acousticfeatures", "standardscaler", "conv1dclassifier"],
+    "reference-b-mel": ["melimage", "cnn2dclassifier"],
+    "reference-b-mfcc": ["mfccimage", "cnn2dclassifier"],
+    "reference-b-crnn": ["mfccimage", "crnnclassifier"],
+}
+
+REFERENCE_B_STFT = {"sr": 44100, "duration": 4.0, "n_fft": 2048, "hop_length": 512}
+
+
+def test_every_recipe_is_listed_and_described():
+    assert list(PIPELINES) == list(STEPS)
+    assert all(isinstance(d, str) and len(d) > 10 for d in PIPELINES.values())
+
+
+@pytest.mark.parametrize("name", list(STEPS))
+def test_recipe_builds_with_documented_steps(name):
+    pipe = make_recipe(name)
+    assert list(pipe.named_steps) == STEPS[name]
+    # scikit-learn compatible: clones with the same parameters
+    assert clone(pipe).get_params()[f"{STEPS[name][-1]}__epochs"] == pipe[-1].epochs
+
+
+def test_default_recipe_is_acoustic_conv1d():
+    assert list(make_recipe().named_steps) == STEPS["acoustic-conv1d"]
+
+
+def test_reference_a_parameters():
+    pipe = make_recipe("reference-a")
+    assert pipe.named_steps["augmenter"].preset == "reference_a"
+    clf = pipe.named_steps["conv1dclassifier"]
+    assert (clf.epochs, clf.batch_size) == (50, 64)
+    # reference A read 2.5 s from 0.6 s at 22,050 Hz; augmenter and features agree
+    audio = {"sr": 22050, "duration": 2.5, "offset": 0.6}
+    for step in ("augmenter", "acousticfeatures"):
+        params = pipe.named_steps[step].get_params()
+        assert {k: params[k] for k in audio} == audio
+
+
+def test_acoustic_conv1d_has_no_augmentation():
+    assert "augmenter" not in make_recipe("acoustic-conv1d").named_steps
+
+
+def test_reference_b_mel_parameters():
+    from skser.models import CNN2DClassifier
+
+    pipe = make_recipe("reference-b-mel")
+    mel = pipe.named_steps["melimage"].get_params()
+    assert {k: mel[k] for k in REFERENCE_B_STFT} == REFERENCE_B_STFT
+    assert (mel["n_mels"], mel["ref"]) == (128, "min")
+    assert pipe[-1].get_params() == CNN2DClassifier.reference_b(random_state=0).get_params()
+
+
+@pytest.mark.parametrize("name, classifier", [("reference-b-mfcc", "CNN2DClassifier"),
+                                              ("reference-b-crnn", "CRNNClassifier")])
+def test_reference_b_mfcc_parameters(name, classifier):
+    pipe = make_recipe(name)
+    assert type(pipe[-1]).__name__ == classifier
+    mfcc = pipe.named_steps["mfccimage"].get_params()
+    assert {k: mfcc[k] for k in REFERENCE_B_STFT} == REFERENCE_B_STFT
+    assert (mfcc["n_mfcc"], mfcc["n_mels"], mfcc["deltas"]) == (128, 128, 0)
+    assert pipe[-1].get_params() == type(pipe[-1]).reference_b(random_state=0).get_params()
+    assert (pipe[-1].batch_size, pipe[-1].normalize) == (32, "global")
+
+
+def test_shared_settings_reach_every_step_that_has_them():
+    pipe = make_recipe("reference-a", epochs=3, random_state=7, n_jobs=2, verbose=1)
+    params = pipe.get_params()
+    assert params["conv1dclassifier__epochs"] == 3
+    assert params["conv1dclassifier__random_state"] == 7
+    assert params["augmenter__random_state"] == 7
+    assert params["acousticfeatures__n_jobs"] == 2
+    assert params["acousticfeatures__verbose"] == 1
+
+
+def test_n_jobs_none_keeps_step_defaults():
+    from skser.features import MelImage
+
+    default = MelImage().n_jobs
+    assert make_recipe("mel-cnn2d").named_steps["melimage"].n_jobs == default
+
+
+def test_overrides_use_pipeline_parameter_names():
+    pipe = make_recipe("acoustic-conv1d", epochs=9, conv1dclassifier__epochs=3,
+                       conv1dclassifier__batch_size=16)
+    assert (pipe[-1].epochs, pipe[-1].batch_size) == (3, 16)
+
+
+def test_recipes_do_not_share_estimators():
+    a, b = make_recipe("mel-cnn2d"), make_recipe("mel-cnn2d", cnn2dclassifier__epochs=2)
+    assert a[-1] is not b[-1]
+    assert a[-1].epochs != 2
+
+
+def test_unknown_override_suggests_names():
+    with pytest.raises(SkserError, match="conv1dclassifier__epochs"):
+        make_recipe("acoustic-conv1d", conv1dclassifier__epoch=3)
+
+
+def test_unknown_recipe_lists_the_names():
+    with pytest.raises(ValueError, match="unknown recipe 'nope'.*acoustic-conv1d.*mfcc-crnn"):
+        make_recipe("nope")
+
+
+@pytest.mark.slow
+def test_image_recipe_pipeline_fits_and_predicts(rng):
+    # the steps fit together: MelImage's 3-D output is what CNN2DClassifier takes
+    # (acoustic-conv1d is fitted end to end by tests/test_cli.py)
+    X = rng.normal(scale=0.1, size=(12, 8000)).astype(np.float32)
+    y = np.repeat(["angry", "happy", "sad"], 4)
+    pipe = make_recipe("mel-cnn2d", epochs=1, melimage__duration=0.5,
+                       cnn2dclassifier__filters=(4,)).fit(X, y)
+    proba = pipe.predict_proba(X[:2])
+    assert proba.shape == (2, 3)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, atol=1e-5)
