@@ -86,7 +86,7 @@ _COMMON_PARAMETERS_DOC = """learning_rate : float, default=1e-3
         interrupted, calling ``fit`` again with the same data and folder
         resumes from the last finished epoch instead of starting over; the
         folder's checkpoint is deleted when a fit finishes.
-    spec_augment : bool
+    spec_augment : bool, default=%(spec_augment)s
         During training, mask two random bands of frequency bins and two
         random spans of frames of each (standardized) image
         (:class:`~skser.models.SpecAugment`); no effect on 2-D tables or at
@@ -137,7 +137,9 @@ class BaseKerasClassifier(KerasClassifier):
         if cls.__doc__ and "%(common_parameters)s" in cls.__doc__:
             cls.__doc__ = cls.__doc__ % {
                 "common_parameters": _COMMON_PARAMETERS_DOC % {
-                    "batch_size": cls._default_batch_size},
+                    "batch_size": cls._default_batch_size,
+                    "spec_augment": inspect.signature(cls.__init__)
+                    .parameters["spec_augment"].default},
                 "common_attributes": _COMMON_ATTRIBUTES_DOC,
             }
 

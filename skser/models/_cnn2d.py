@@ -29,7 +29,7 @@ CONV2D_CONSTRAINTS: dict = {
 REFERENCE_B_CNN = {
     "filters": (32, 64, 128, 256), "kernel_size": 3, "pool_size": 2, "conv_padding": "valid",
     "stem_stride": 1, "batch_norm": True, "pooling": "avg", "dropout": 0.5, "dense_units": 0,
-    "batch_size": 32, "normalize": "global",
+    "batch_size": 32, "normalize": "global", "spec_augment": False,
 }
 
 
@@ -131,7 +131,7 @@ class CNN2DClassifier(BaseKerasClassifier):
         normalize: str | None = "per_bin",
         class_weight=None,
         checkpoint_dir=None,
-        spec_augment: bool = False,
+        spec_augment: bool = True,
         random_state: int | None = None,
         verbose: int = 0,
     ):

@@ -17,7 +17,7 @@ REFERENCE_B_CRNN = {
     "filters": (16, 32, 64, 128), "kernel_size": 3, "pool_size": 2, "conv_padding": "same",
     "stem_stride": 1, "batch_norm": True, "collapse_time": True, "rnn": "lstm",
     "rnn_units": 64, "rnn_layers": 2, "pooling": "last", "dropout": 0.5, "dense_units": 0,
-    "batch_size": 32, "normalize": "global",
+    "batch_size": 32, "normalize": "global", "spec_augment": False,
 }
 
 
@@ -122,7 +122,7 @@ class CRNNClassifier(BaseKerasClassifier):
         normalize: str | None = "per_bin",
         class_weight=None,
         checkpoint_dir=None,
-        spec_augment: bool = False,
+        spec_augment: bool = True,
         random_state: int | None = None,
         verbose: int = 0,
     ):
