@@ -29,7 +29,10 @@ EXIT_ERROR = 1
 EXIT_USAGE = 2
 EXIT_NO_DATA = 3
 
-DEFAULT_RECIPE = "acoustic-conv1d"
+#: ``skser train``'s recipe: the most accurate in benchmarks/ (docs/benchmarks.md).
+DEFAULT_RECIPE = "mel-cnn2d"
+#: ``skser demo``'s recipe: the fastest to train, so the demo takes about a minute.
+DEMO_RECIPE = "acoustic-conv1d"
 
 # The demo's corpus and training length. Full: 480 two-second files of 8
 # speakers and 8 emotions, 40 epochs (`time skser demo`: 50 s on 2 shared CPU
@@ -660,7 +663,7 @@ def _build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--out", metavar="DIR",
                       help="folder for the plots (default ./skser_demo_output); when given, "
                            "the generated corpus is kept in DIR/corpus")
-    demo.add_argument("--recipe", default=DEFAULT_RECIPE, choices=PIPELINES, metavar="NAME",
+    demo.add_argument("--recipe", default=DEMO_RECIPE, choices=PIPELINES, metavar="NAME",
                       help=_RECIPE_HELP)
     demo.add_argument("--epochs", type=_positive_int, metavar="N",
                       help="training epochs (default: sized for the demo)")

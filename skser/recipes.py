@@ -179,7 +179,7 @@ def _set_where_accepted(estimators, params: dict) -> None:
 
 
 def make_recipe(
-    name: str = "acoustic-conv1d",
+    name: str = "mel-cnn2d",
     *,
     epochs: int | None = None,
     random_state: int | None = 0,
@@ -191,8 +191,10 @@ def make_recipe(
 
     Parameters
     ----------
-    name : str, default="acoustic-conv1d"
-        One of :data:`PIPELINES` (see the module docstring for the steps).
+    name : str, default="mel-cnn2d"
+        One of :data:`PIPELINES` (see the module docstring for the steps). The
+        default is the most accurate recipe in the benchmarks
+        (``docs/benchmarks.md``).
     epochs : int or None, default=None
         Training epochs of the classifier; ``None`` keeps the recipe's.
     random_state : int or None, default=0

@@ -45,7 +45,7 @@ def trained(corpus, tmp_path_factory):
     """A model trained once by ``skser train``; returns (path, stdout, stderr)."""
     root, _ = corpus
     model = tmp_path_factory.mktemp("cli_model") / "models" / "model.skser"  # made by train
-    code, out, err = run("train", "--data", root, "--out", model,
+    code, out, err = run("train", "--data", root, "--out", model, "--recipe", "acoustic-conv1d",
                          "--emotions", ",".join(TRAINED), "--test-size", "0.25", *TINY)
     assert code == 0, err
     return model, out, err
@@ -117,7 +117,7 @@ def test_unknown_emotion_is_an_error(corpus, tmp_path):
 def test_bad_override_is_an_error(corpus, tmp_path):
     root, _ = corpus
     code, _, err = run("train", "--data", root, "--out", tmp_path / "m.skser",
-                       "--set", "conv1dclassifier__epoch=2")
+                       "--recipe", "acoustic-conv1d", "--set", "conv1dclassifier__epoch=2")
     assert code == 1
     assert "conv1dclassifier__epochs" in err
 

@@ -37,7 +37,7 @@ def test_recipe_builds_with_documented_steps(name):
 
 
 def test_default_recipe_is_acoustic_conv1d():
-    assert list(make_recipe().named_steps) == STEPS["acoustic-conv1d"]
+    assert list(make_recipe().named_steps) == STEPS["mel-cnn2d"]
 
 
 def test_reference_a_parameters():
