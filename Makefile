@@ -4,6 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.skser-installed
+DOCS_STAMP := $(VENV)/.skser-docs-installed
 EXTRAS ?= test,plot,dask
 
 .PHONY: install demo test lint bench docs clean
@@ -31,5 +32,15 @@ BENCH ?=
 bench: install
 	$(PY) -m benchmarks $(BENCH)
 
+# HTML documentation with the examples gallery (runs the plot_* examples, a few
+# minutes) in docs/_build/html; warnings fail the build.
+$(DOCS_STAMP): $(STAMP) pyproject.toml
+	$(PY) -m pip install --quiet -e ".[$(EXTRAS),docs]"
+	@touch $(DOCS_STAMP)
+
+docs: $(DOCS_STAMP)
+	$(PY) -m sphinx -W --keep-going -b html docs docs/_build/html
+
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .hypothesis skser_demo_output
+	rm -rf docs/_build docs/auto_examples docs/generated docs/sg_execution_times.rst
