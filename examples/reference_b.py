@@ -25,7 +25,7 @@ speaker`` holds out whole speakers instead, the score to expect on new voices.
 
 Not run when the documentation is built: on two CPU cores reference B's CNN
 trains about 12 images a second, so 40 epochs over the ~9,300 training images
-take about nine hours per pipeline (minutes on a GPU: see the GPU page of the
+take about nine hours per pipeline (for a GPU, see the GPU page of the
 user guide). Run it from the repository root::
 
     python examples/reference_b.py                               # all three
