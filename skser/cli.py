@@ -284,8 +284,11 @@ def _cmd_demo(args) -> int:
     print(f"training took {seconds:.1f} s")
     cm_path = _save_confusion(test_df["emotion"].to_numpy(), y_pred, list(model.classes_),
                               out / "confusion_matrix.png")
-    curves_path = _save_plot(plot_training_history(model), out / "training_curves.png")
-    print(f"wrote {cm_path} and {curves_path}")
+    if hasattr(model[-1], "history_"):
+        curves_path = _save_plot(plot_training_history(model), out / "training_curves.png")
+        print(f"wrote {cm_path} and {curves_path}")
+    else:  # an SVC or an ensemble: no epochs, no curves
+        print(f"wrote {cm_path} ({args.recipe!r} has no training curves)")
     return 0
 
 

@@ -12,6 +12,9 @@ name                      steps
 ``mel-cnn2d``             MelImage -> CNN2DClassifier
 ``mfcc-cnn2d``            MFCCImage -> CNN2DClassifier
 ``mfcc-crnn``             MFCCImage -> CRNNClassifier
+``stats-svc``             AcousticFeatures (utterance statistics) -> StandardScaler ->
+                          SVC: the classical baseline
+``mel-cnn2d+stats-svc``   soft vote of ``mel-cnn2d`` and ``stats-svc``
 ``reference-a``           Augmenter(preset="reference_a") -> AcousticFeatures ->
                           StandardScaler -> Conv1DClassifier(epochs=50, batch_size=64),
                           reading 2.5 s from 0.6 s at 22,050 Hz
@@ -164,6 +167,59 @@ def _reference_b_crnn() -> list:
     return [_reference_b_mfcc(), CRNNClassifier.reference_b()]
 
 
+def _utterance_statistics():
+    from .features import AcousticFeatures
+
+    # Mean, spread and percentiles of 64 log-mel bands, 20 MFCCs and their deltas over
+    # the first 4 s at 16 kHz: 416 values, the classical baseline of docs/benchmarks.md.
+    return AcousticFeatures(
+        sr=16000, duration=4.0, offset=0.0, features=("logmel", "mfcc"), n_mels=64, n_mfcc=20,
+        n_fft=1024, hop_length=256, stats=("mean", "std", "p10", "p90"), deltas=1,
+    )
+
+
+@_recipe(
+    "stats-svc",
+    "utterance statistics (mean, std, 10th/90th percentiles of log-mel, MFCCs and deltas), "
+    "standardized, into an RBF SVC: the classical baseline",
+)
+def _stats_svc() -> list:
+    from sklearn.svm import SVC
+
+    from .preprocessing import StandardScaler
+
+    return [_utterance_statistics(), StandardScaler(), SVC(C=10.0)]
+
+
+@_recipe(
+    "mel-cnn2d+stats-svc",
+    "soft vote (mean of the class probabilities) of mel-cnn2d and stats-svc (its SVC "
+    "calibrated by 5-fold cross-validation)",
+)
+def _ensemble() -> list:
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.ensemble import VotingClassifier
+    from sklearn.svm import SVC
+
+    from .pipeline import make_pipeline
+    from .preprocessing import StandardScaler
+
+    svc = CalibratedClassifierCV(SVC(C=10.0), ensemble=False)
+    members = [("cnn", make_pipeline(*_mel_cnn2d())),
+               ("svc", make_pipeline(_utterance_statistics(), StandardScaler(), svc))]
+    return [VotingClassifier(members, voting="soft")]
+
+
+def _nested_estimators(estimators) -> list:
+    """``estimators`` and every estimator inside them (pipeline steps, ensemble members)."""
+    found = []
+    for est in estimators:
+        found.append(est)
+        found += [v for v in est.get_params(deep=True).values()
+                  if hasattr(v, "get_params") and not isinstance(v, type)]
+    return found
+
+
 def _set_where_accepted(estimators, params: dict) -> None:
     """Set each of ``params`` on every estimator that has a parameter of that name.
 
@@ -245,9 +301,13 @@ def make_recipe(
     shared = {"random_state": random_state, "verbose": verbose}
     if n_jobs is not None:
         shared["n_jobs"] = n_jobs
-    _set_where_accepted(steps, shared)
     if epochs is not None:
-        steps[-1].set_params(epochs=epochs)
+        shared["epochs"] = epochs
+    # skser's own steps only: an ensemble's n_jobs would fit its members in parallel
+    # processes, and scikit-learn's SVC reads `verbose` as libsvm's debug output.
+    own = [e for e in _nested_estimators(steps)
+           if type(e).__module__.startswith("skser.") and not hasattr(e, "steps")]
+    _set_where_accepted(own, shared)
     pipe = make_pipeline(*steps)
     if overrides:
         valid = pipe.get_params(deep=True)

@@ -18,6 +18,8 @@ STEPS = {
     "reference-b-mel": ["melimage", "cnn2dclassifier"],
     "reference-b-mfcc": ["mfccimage", "cnn2dclassifier"],
     "reference-b-crnn": ["mfccimage", "crnnclassifier"],
+    "stats-svc": ["acousticfeatures", "standardscaler", "svc"],
+    "mel-cnn2d+stats-svc": ["votingclassifier"],
 }
 
 REFERENCE_B_STFT = {"sr": 44100, "duration": 4.0, "n_fft": 2048, "hop_length": 512}
@@ -33,10 +35,14 @@ def test_recipe_builds_with_documented_steps(name):
     pipe = make_recipe(name)
     assert list(pipe.named_steps) == STEPS[name]
     # scikit-learn compatible: clones with the same parameters
-    assert clone(pipe).get_params()[f"{STEPS[name][-1]}__epochs"] == pipe[-1].epochs
+    params, cloned = pipe.get_params(), clone(pipe).get_params()
+    assert params.keys() == cloned.keys()
+    epochs = [k for k in params if k.endswith("__epochs")]
+    assert all(cloned[k] == params[k] for k in epochs)
+    assert bool(epochs) == (name != "stats-svc")  # every recipe but the SVC trains a network
 
 
-def test_default_recipe_is_acoustic_conv1d():
+def test_default_recipe_is_mel_cnn2d():
     assert list(make_recipe().named_steps) == STEPS["mel-cnn2d"]
 
 
@@ -128,3 +134,27 @@ def test_image_recipe_pipeline_fits_and_predicts(rng):
     proba = pipe.predict_proba(X[:2])
     assert proba.shape == (2, 3)
     np.testing.assert_allclose(proba.sum(axis=1), 1.0, atol=1e-5)
+
+
+@pytest.mark.slow
+def test_ensemble_recipe_votes_on_file_paths(synthetic_corpus):
+    df = synthetic_corpus
+    df = df[df["emotion"].isin(["angry", "sad", "happy"])].reset_index(drop=True)
+    pipe = make_recipe(
+        "mel-cnn2d+stats-svc", epochs=3,
+        votingclassifier__cnn__melimage__duration=1.0,
+        votingclassifier__cnn__cnn2dclassifier__filters=(4, 8),
+        votingclassifier__svc__acousticfeatures__duration=1.0,
+    )
+    cnn = pipe.named_steps["votingclassifier"].estimators[0][1]
+    assert cnn[-1].epochs == 3 and cnn[-1].random_state == 0  # shared settings reach members
+    paths, y = df["path"].tolist(), df["emotion"].to_numpy()
+    pipe.fit(paths, y)
+    proba = pipe.predict_proba(paths)
+    assert proba.shape == (len(paths), 3)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, atol=1e-5)
+    # the vote is the mean of the members' probabilities
+    members = [est.predict_proba(paths) for est in pipe[-1].estimators_]
+    np.testing.assert_allclose(proba, np.mean(members, axis=0), rtol=1e-5, atol=1e-6)
+    assert set(pipe.predict(paths)) <= set(y)
+    assert np.mean(pipe.predict(paths) == y) > 1 / 3
