@@ -29,7 +29,7 @@ EXIT_ERROR = 1
 EXIT_USAGE = 2
 EXIT_NO_DATA = 3
 
-#: ``skser train``'s recipe: the most accurate in benchmarks/ (docs/benchmarks.md).
+#: ``skser train``'s recipe: the most accurate single pipeline in docs/benchmarks.md.
 DEFAULT_RECIPE = "mel-cnn2d"
 #: ``skser demo``'s recipe: the fastest to train, so the demo takes about a minute.
 DEMO_RECIPE = "acoustic-conv1d"

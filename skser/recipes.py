@@ -249,8 +249,9 @@ def make_recipe(
     ----------
     name : str, default="mel-cnn2d"
         One of :data:`PIPELINES` (see the module docstring for the steps). The
-        default is the most accurate recipe in the benchmarks
-        (``docs/benchmarks.md``).
+        default is the most accurate single pipeline in the benchmarks
+        (``docs/benchmarks.md``); ``"mel-cnn2d+stats-svc"``, a vote of it and
+        ``"stats-svc"``, scored higher still.
     epochs : int or None, default=None
         Training epochs of the classifier; ``None`` keeps the recipe's.
     random_state : int or None, default=0
