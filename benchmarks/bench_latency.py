@@ -1,0 +1,55 @@
+"""End-to-end prediction latency of skser's default pipeline on one CPU core (issue 6).
+
+Trains ``make_recipe("mel-cnn2d")`` for one epoch on 300 real files (the weights do not
+change the cost of a prediction), then times ``predict`` of a single file, from its path:
+decoding the file, resampling to 16 kHz, the log-mel image and the network. TensorFlow and
+joblib are limited to one thread; the median of 30 calls on 30 different files (about 4 s
+of audio each, drawn from RAVDESS and SAVEE, whose files are 3 to 4 s long) is reported,
+after one warm-up call.
+
+Run: ``python -m benchmarks latency``.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+
+from ._common import require_data
+
+
+def main() -> dict:
+    import tensorflow as tf
+
+    tf.config.threading.set_intra_op_parallelism_threads(1)
+    tf.config.threading.set_inter_op_parallelism_threads(1)
+    import soundfile as sf
+
+    from skser.datasets import load_corpora
+    from skser.recipes import make_recipe
+
+    df = load_corpora(require_data())
+    train = df.sample(300, random_state=0)
+    model = make_recipe("mel-cnn2d", epochs=1, n_jobs=1).fit(train["path"], train["emotion"])
+    long = df[df["corpus"].isin(["ravdess", "savee"])].sample(31, random_state=1)["path"]
+    files = long.tolist()
+    seconds_of_audio = [sf.info(f).duration for f in files[1:]]
+    model.predict([files[0]])  # warm-up: traces the network's fast path
+    times = []
+    for f in files[1:]:
+        start = time.perf_counter()
+        model.predict([f])
+        times.append(time.perf_counter() - start)
+    ms = sorted(1000 * t for t in times)
+    result = {
+        "median_ms": statistics.median(ms), "p90_ms": ms[int(0.9 * len(ms)) - 1],
+        "max_ms": ms[-1], "mean_audio_seconds": statistics.mean(seconds_of_audio),
+        "n_calls": len(ms),
+    }
+    result["markdown"] = (
+        "| files | audio per file (mean) | median | 90th percentile | max |\n"
+        "|---|---|---|---|---|\n"
+        f"| {len(ms)} | {result['mean_audio_seconds']:.2f} s | {result['median_ms']:.1f} ms "
+        f"| {result['p90_ms']:.1f} ms | {result['max_ms']:.1f} ms |"
+    )
+    return result
