@@ -105,3 +105,22 @@ def test_runtime_parameters_share_entries(files, cache, monkeypatch):
 def test_memory_accepts_a_pathlib_path(files, tmp_path):
     X = MelImage(**FRAMES, memory=tmp_path / "cache").fit_transform(files)
     assert X.shape[0] == 3
+
+
+def test_a_damaged_entry_is_recomputed_not_read(files, cache, monkeypatch):
+    # A process killed while writing leaves at most a damaged entry (joblib writes to a
+    # temporary file and renames it); a truncated or garbage entry must be recomputed.
+    first = MelImage(**FRAMES, memory=cache).fit_transform(files)
+    entries = sorted(Path(cache).rglob("output.pkl"))
+    assert len(entries) == 3
+    data = entries[0].read_bytes()
+    entries[0].write_bytes(data[: len(data) // 2])  # truncated mid-write
+    entries[1].write_bytes(b"\x00garbage")  # not a pickle at all
+    calls = _count_calls(monkeypatch, skser.features._images, "log_mel_spectrogram")
+    again = MelImage(**FRAMES, memory=cache).fit_transform(files)  # joblib logs, recomputes
+    assert len(calls) == 2  # the two damaged entries, not the intact one
+    np.testing.assert_array_equal(first, again)
+    # and the recomputed entries are whole again
+    calls.clear()
+    np.testing.assert_array_equal(MelImage(**FRAMES, memory=cache).fit_transform(files), first)
+    assert calls == []
