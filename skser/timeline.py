@@ -35,6 +35,15 @@ def _audio_step(model):
     """The first step (depth first) with an ``sr`` parameter, or None."""
     if hasattr(model, "best_estimator_"):  # a fitted search
         return _audio_step(model.best_estimator_)
+    members = getattr(model, "estimators_", None)
+    if members is None and isinstance(getattr(model, "estimators", None), list):
+        members = [est for _, est in model.estimators]
+    if members is not None:  # an ensemble (VotingClassifier, StackingClassifier): its members
+        for member in members:
+            found = _audio_step(member)
+            if found is not None:
+                return found
+        return None
     steps = getattr(model, "steps", None)
     if steps is not None:
         for _, step in steps:

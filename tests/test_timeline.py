@@ -267,3 +267,21 @@ def test_plot_timeline(timeline):
             plot_timeline(timeline.iloc[:0])
     finally:
         plt.close(ax.figure)
+
+
+def test_an_ensemble_of_pipelines_follows_the_emotion(model, long_file):
+    # A soft vote of pipelines (like recipe mel-cnn2d+stats-svc): the window and sample
+    # rate come from its members' feature steps.
+    from sklearn.base import clone
+    from sklearn.ensemble import VotingClassifier
+
+    rng = np.random.default_rng(3)
+    labels = ["sad", "happy"] * 10
+    X = [voice(label, rng.uniform(0.5, 2.0), rng=rng) for label in labels]
+    vote = VotingClassifier([("a", clone(model)), ("b", clone(model))], voting="soft")
+    timeline = predict_timeline(vote.fit(X, labels), long_file, hop=2.0)
+    assert (timeline["end"] - timeline["start"]).max() == pytest.approx(WINDOW)
+    for label, start, end in SEGMENTS:
+        rows = inside(timeline, start, end)
+        if label is not None:
+            assert (rows["emotion"] == label).mean() >= 0.9
