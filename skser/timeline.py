@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import sys
 from numbers import Integral, Real
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -18,7 +17,7 @@ import soundfile as sf
 import soxr
 from tqdm.auto import tqdm
 
-from .audio._io import _to_mono
+from .audio._io import _to_mono, audio_errors, check_audio_path
 from .exceptions import AudioLoadError, InvalidAudioError, SkserError
 
 __all__ = ["predict_timeline", "PROBA_PREFIX"]
@@ -91,21 +90,9 @@ def _resolve_settings(model, window, sr):
 
 def _open(path) -> sf.SoundFile:
     """Open ``path`` for streaming, with skser's errors naming the file."""
-    p = Path(path)
-    if not p.exists():
-        raise AudioLoadError(path, "no such file")
-    if p.is_dir():
-        raise AudioLoadError(path, "is a directory, not an audio file")
-    try:
+    p = check_audio_path(path)
+    with audio_errors(path):
         return sf.SoundFile(str(p))
-    except PermissionError:
-        raise AudioLoadError(path, "permission denied (the file cannot be read)") from None
-    except sf.LibsndfileError as exc:
-        why = ("the file is empty (0 bytes)" if p.stat().st_size == 0
-               else f"not a readable audio file ({exc})")
-        raise AudioLoadError(path, why) from None
-    except (RuntimeError, OSError, TypeError) as exc:
-        raise AudioLoadError(path, f"could not be decoded ({exc})") from None
 
 
 def _mono_chunks(f: sf.SoundFile, path, sr: int):

@@ -8,6 +8,7 @@ deprecated, so it is never used.
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -96,6 +97,32 @@ def _to_mono(data: np.ndarray, path) -> np.ndarray:
     return data.mean(axis=1)
 
 
+def check_audio_path(path) -> Path:
+    """``path`` as a Path, or an AudioLoadError if it is missing or a directory."""
+    p = Path(path)
+    if not p.exists():
+        raise AudioLoadError(path, "no such file")
+    if p.is_dir():
+        raise AudioLoadError(path, "is a directory, not an audio file")
+    return p
+
+
+@contextmanager
+def audio_errors(path):
+    """Turn soundfile's and the OS's errors while opening or reading ``path`` into an
+    AudioLoadError that names the file and the problem."""
+    try:
+        yield
+    except PermissionError:
+        raise AudioLoadError(path, "permission denied (the file cannot be read)") from None
+    except sf.LibsndfileError as exc:
+        size = Path(path).stat().st_size
+        why = "the file is empty (0 bytes)" if size == 0 else f"not a readable audio file ({exc})"
+        raise AudioLoadError(path, why) from None
+    except (RuntimeError, OSError, TypeError) as exc:
+        raise AudioLoadError(path, f"could not be decoded ({exc})") from None
+
+
 def load_audio(
     path,
     *,
@@ -132,40 +159,27 @@ def load_audio(
     InvalidAudioError
         If the decoded audio is empty after ``offset`` or holds NaN/Inf samples.
     """
-    p = Path(path)
-    if not p.exists():
-        raise AudioLoadError(path, "no such file")
-    if p.is_dir():
-        raise AudioLoadError(path, "is a directory, not an audio file")
+    p = check_audio_path(path)
     if offset < 0:
         raise ValueError(f"offset must be >= 0 seconds, got {offset}")
     if duration is not None and duration <= 0:
         raise ValueError(f"duration must be > 0 seconds or None, got {duration}")
     if sr is not None and sr <= 0:
         raise ValueError(f"sr must be a positive sample rate in Hz or None, got {sr}")
-    try:
-        with sf.SoundFile(str(p)) as f:
-            native_sr = f.samplerate
-            start = int(round(offset * native_sr))
-            if start:
-                f.seek(min(start, f.frames)) if f.seekable() else f.read(start)
-            resampling = sr is not None and sr != native_sr
-            if duration is None:
-                frames = -1
-            else:
-                # Read 50 ms past the end when resampling, so the resampler's
-                # filter sees real signal there rather than an abrupt cut.
-                frames = int(round(duration * native_sr))
-                frames += int(0.05 * native_sr) if resampling else 0
-            data = f.read(frames=frames, dtype="float32", always_2d=True)
-    except PermissionError:
-        raise AudioLoadError(path, "permission denied (the file cannot be read)") from None
-    except sf.LibsndfileError as exc:
-        size = p.stat().st_size
-        why = "the file is empty (0 bytes)" if size == 0 else f"not a readable audio file ({exc})"
-        raise AudioLoadError(path, why) from None
-    except (RuntimeError, OSError, TypeError) as exc:
-        raise AudioLoadError(path, f"could not be decoded ({exc})") from None
+    with audio_errors(path), sf.SoundFile(str(p)) as f:
+        native_sr = f.samplerate
+        start = int(round(offset * native_sr))
+        if start:
+            f.seek(min(start, f.frames)) if f.seekable() else f.read(start)
+        resampling = sr is not None and sr != native_sr
+        if duration is None:
+            frames = -1
+        else:
+            # Read 50 ms past the end when resampling, so the resampler's
+            # filter sees real signal there rather than an abrupt cut.
+            frames = int(round(duration * native_sr))
+            frames += int(0.05 * native_sr) if resampling else 0
+        data = f.read(frames=frames, dtype="float32", always_2d=True)
     if data.shape[0] == 0:
         where = f" after offset {offset} s" if offset else ""
         raise InvalidAudioError(path, f"holds no audio samples{where}")
