@@ -55,16 +55,13 @@ def _corpus():
 
 def _feature_steps() -> dict:
     from skser.features import AcousticFeatures, MelImage
+    from skser.recipes import make_recipe
 
     return {
         # skser's default image (recipe mel-cnn2d): 64 x 188 log-mel at 16 kHz, 3 s.
         "mel": MelImage(),
-        # Utterance statistics of log-mel, MFCC and MFCC deltas for the classical baseline.
-        "stats": AcousticFeatures(
-            sr=16000, duration=4.0, offset=0.0, features=("logmel", "mfcc"), n_mels=64,
-            n_mfcc=20, n_fft=1024, hop_length=256, stats=("mean", "std", "p10", "p90"),
-            deltas=1,
-        ),
+        # The classical baseline's utterance statistics (recipe stats-svc's feature step).
+        "stats": make_recipe("stats-svc")[0],
         # Reference B's mel image: 128 x 345 at 44.1 kHz, 4 s, power_to_db(ref=np.min).
         "refb_mel": MelImage(sr=44100, duration=4.0, n_mels=128, n_fft=2048, hop_length=512,
                              ref="min"),
@@ -112,12 +109,10 @@ def _epochs(default=None):
 
 
 def _svc():
-    from sklearn.svm import SVC
+    """The classical baseline's classifier steps (recipe stats-svc after its features)."""
+    from skser.recipes import make_recipe
 
-    from skser.pipeline import make_pipeline
-    from skser.preprocessing import StandardScaler
-
-    return make_pipeline(StandardScaler(), SVC(C=10.0, gamma="scale"))
+    return make_recipe("stats-svc")[1:]
 
 
 def _cnn2d(**params):
