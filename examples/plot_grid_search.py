@@ -102,7 +102,6 @@ print("best:", candidate_name(search.best_params_))
 ax = plot_search_results(search)
 ax.set_yticklabels([candidate_name(p) for p in search.cv_results_["params"]])
 ax.set_xlabel("Mean UAR over speaker folds (± std)")
-ax.figure.tight_layout()
 plt.show()
 
 # %%

@@ -83,7 +83,6 @@ print(format_report(report))
 # The confusion matrix, each row normalized to the true emotion's files:
 ax = plot_confusion_matrix(test["emotion"], y_pred, labels=pipe.classes_, normalize="true")
 ax.set_title("Speaker-independent test set")
-ax.figure.tight_layout()
 plt.show()
 
 # %%
@@ -93,7 +92,6 @@ plt.show()
 # runs well above the test accuracy on new speakers: the optimism of a random
 # split, in miniature.
 fig = plot_training_history(pipe[-1])
-fig.tight_layout()
 plt.show()
 
 # %%

@@ -166,9 +166,10 @@ def _split(df, *, method: str, test_size: float, seed: int | None):
 def _describe(df) -> str:
     counts = df["emotion"].value_counts().sort_index()
     per_class = ", ".join(f"{e} {n}" for e, n in counts.items())
-    n_speakers = df["speaker"].nunique()
-    return (f"{len(df)} files, {n_speakers} speaker{'s' if n_speakers != 1 else ''} "
-            f"({per_class})")
+    n_speakers = df["speaker"].nunique() if "speaker" in df else 0
+    # A folder-per-emotion layout has no speaker names: say nothing rather than "0 speakers".
+    speakers = f", {n_speakers} speaker{'s' if n_speakers != 1 else ''}" if n_speakers else ""
+    return f"{len(df)} file{'s' if len(df) != 1 else ''}{speakers} ({per_class})"
 
 
 def _check_model_path(path) -> Path:

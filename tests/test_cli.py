@@ -432,3 +432,17 @@ def test_evaluate_bad_label_options(quick_model, tmp_path, option, message):
     code, _, err = run("evaluate", model, "--data", root, "--all", "--out", tmp_path, *option)
     assert code == 1
     assert message in err and "Traceback" not in err
+
+
+def test_describe_names_speakers_only_when_the_layout_has_them():
+    import pandas as pd
+
+    from skser.cli import _describe
+
+    df = pd.DataFrame({"path": ["a", "b", "c"], "emotion": ["sad", "sad", "happy"],
+                       "speaker": pd.array([pd.NA] * 3, dtype="string")})
+    # A folder-per-emotion layout names no speaker: no "0 speakers" in the report.
+    assert _describe(df) == "3 files (happy 1, sad 2)"
+    df["speaker"] = ["s1", "s1", "s2"]
+    assert _describe(df) == "3 files, 2 speakers (happy 1, sad 2)"
+    assert _describe(df[df["speaker"] == "s2"]) == "1 file, 1 speaker (happy 1)"

@@ -173,6 +173,36 @@ def test_search_results_one_bar_per_candidate(rng):
         plot_search_results(search, param="penalty")
 
 
+def test_search_results_names_searched_estimators_by_class(rng):
+    from sklearn.preprocessing import MinMaxScaler, StandardScaler
+
+    X = rng.normal(size=(40, 3))
+    y = (X[:, 0] > 0).astype(int)
+    pipe = Pipeline([("scale", StandardScaler()), ("clf", LogisticRegression())])
+    grid = {"scale": [StandardScaler(), MinMaxScaler(feature_range=(-1, 1))], "clf__C": [1.0]}
+    search = GridSearchCV(pipe, grid, cv=2).fit(X, y)
+    labels = [t.get_text() for t in plot_search_results(search).get_yticklabels()]
+    assert labels == ["C=1.0, scale=StandardScaler", "C=1.0, scale=MinMaxScaler"]
+    labels = [t.get_text() for t in plot_search_results(search, param="scale")
+              .get_yticklabels()]
+    assert labels == ["StandardScaler", "MinMaxScaler"]
+
+
+def test_long_labels_stay_inside_a_new_figure():
+    labels = ["surprised and delighted", "neutral but slightly bored", "sad"]
+    y = [labels[i % 3] for i in range(9)]
+    ax = plot_confusion_matrix(y, y[1:] + y[:1])
+    fig = ax.figure
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    box = fig.bbox
+    for text in [*ax.get_xticklabels(), *ax.get_yticklabels(), ax.xaxis.label,
+                 ax.yaxis.label, ax.title]:
+        extent = text.get_window_extent(renderer)
+        assert extent.x0 >= box.x0 - 1 and extent.y0 >= box.y0 - 1, text.get_text()
+        assert extent.x1 <= box.x1 + 1 and extent.y1 <= box.y1 + 1, text.get_text()
+
+
 def test_save_figure_writes_png(tmp_path):
     ax = plot_confusion_matrix(Y_TRUE, Y_PRED)
     path = save_figure(ax, tmp_path / "cm.png")

@@ -45,7 +45,9 @@ def _pyplot():
 def _axes(ax, **subplots_kw):
     if ax is not None:
         return ax
-    return _pyplot().subplots(**subplots_kw)[1]
+    # Constrained layout keeps rotated tick labels, colorbars and titles inside
+    # the figure as drawn and as saved.
+    return _pyplot().subplots(layout="constrained", **subplots_kw)[1]
 
 
 def plot_confusion_matrix(y_true, y_pred, *, labels: Sequence | None = None,
@@ -88,7 +90,10 @@ def plot_confusion_matrix(y_true, y_pred, *, labels: Sequence | None = None,
     if normalize == "true":
         # Rows without true samples stay 0 instead of 0/0.
         cm = cm / np.maximum(cm.sum(axis=1, keepdims=True), 1)
-    ax = _axes(ax, figsize=(1.0 + 0.7 * len(labels), 0.8 + 0.6 * len(labels)))
+    # Room for the cells and for the tick labels (rotated below, upright at the left).
+    longest = max(len(str(label)) for label in labels)
+    ax = _axes(ax, figsize=(1.6 + 0.7 * len(labels) + 0.08 * longest,
+                            1.2 + 0.6 * len(labels) + 0.06 * longest))
     image = ax.imshow(cm, cmap=cmap, vmin=0, vmax=1 if normalize else max(cm.max(), 1))
     ax.figure.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
     threshold = (1 if normalize else cm.max()) / 2
@@ -197,7 +202,7 @@ def plot_training_history(estimator_or_history, *, metrics: Sequence[str] = ("lo
         )
     if axes is None:
         axes = _pyplot().subplots(1, len(metrics), figsize=(4.5 * len(metrics), 3.2),
-                                  squeeze=False)[1][0]
+                                  squeeze=False, layout="constrained")[1][0]
     if len(axes) != len(metrics):
         raise ValueError(f"got {len(axes)} axes for {len(metrics)} metrics")
     for ax, metric in zip(axes, metrics):
@@ -329,9 +334,15 @@ def plot_emotion_examples(df, *, transformer=None, emotions: Sequence[str] | Non
     return fig
 
 
+def _short_value(value) -> str:
+    # An estimator searched as a pipeline step is named by its class, not its repr.
+    return type(value).__name__ if hasattr(value, "get_params") else str(value)
+
+
 def _short_params(params: dict) -> str:
     # "conv1dclassifier__filters" -> "filters": step prefixes only add width.
-    return ", ".join(f"{name.rsplit('__', 1)[-1]}={value}" for name, value in params.items())
+    return ", ".join(f"{name.rsplit('__', 1)[-1]}={_short_value(value)}"
+                     for name, value in params.items())
 
 
 def plot_search_results(search, *, param: str | None = None, ax=None):
@@ -362,7 +373,7 @@ def plot_search_results(search, *, param: str | None = None, ax=None):
     if param is not None and param not in results["params"][0]:
         raise SkserError(f"{param!r} is not a searched parameter; the search varied "
                          f"{sorted(results['params'][0])}")
-    names = [str(p[param]) if param else _short_params(p) for p in results["params"]]
+    names = [_short_value(p[param]) if param else _short_params(p) for p in results["params"]]
     ax = _axes(ax, figsize=(7, 1.0 + 0.4 * len(names)))
     colors = ["tab:orange" if rank == 1 else "tab:blue" for rank in ranks]
     positions = np.arange(len(names))
