@@ -10,7 +10,9 @@ The split and features of ``bench_protocols`` (part ``refb``: 7 emotions, strati
 ``ensemble``  recipe ``mel-cnn2d+stats-svc``: the mean of ``specaug``'s probabilities and
               those of a calibrated RBF SVC on the 416 utterance statistics (the baseline)
 
-Run: ``SKSER_BENCH_VARIANTS=specaug python -m benchmarks refb_variants``.
+Default: ``plain``, the ablation published in docs/benchmarks.md (the default classifier and
+the vote are rows of ``python -m benchmarks protocols``).
+Run: ``SKSER_BENCH_VARIANTS=plain,deltas python -m benchmarks refb_variants``.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ def main() -> dict:
 
     from skser.models import CNN2DClassifier
 
-    variants = [v for v in os.environ.get("SKSER_BENCH_VARIANTS", "specaug").split(",") if v]
+    variants = [v for v in os.environ.get("SKSER_BENCH_VARIANTS", "plain").split(",") if v]
     df = _corpus()
     sets = _features(df, ("mel", "stats"), SEVEN)
     mel, stats = sets["mel"][0], sets["stats"][0]

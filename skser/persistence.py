@@ -411,6 +411,19 @@ def read_manifest(path) -> dict:
     See Also
     --------
     save, load
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from skser.persistence import read_manifest, save
+    >>> clf = LogisticRegression().fit([[0.0], [1.0]], ["sad", "angry"])
+    >>> path = save(clf, tempfile.mkdtemp() + "/clf.skser", metadata={"classes": clf.classes_})
+    >>> manifest = read_manifest(path)
+    >>> manifest["format"], manifest["format_version"], manifest["estimator"]["class"]
+    ('skser-model', 1, 'sklearn.linear_model._logistic.LogisticRegression')
+    >>> manifest["metadata"], manifest["keras_models"]
+    ({'classes': ['angry', 'sad']}, [])
     """
     path = Path(path)
     with _open_archive(path) as zf:
@@ -561,6 +574,23 @@ def load(path, *, trusted: bool = False, key: bytes | None = None):
     See Also
     --------
     save, read_manifest
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from skser.persistence import load, save
+    >>> pipe = make_pipeline(StandardScaler(), LogisticRegression())
+    >>> _ = pipe.fit([[0.0, 1.0], [0.2, 0.9], [1.0, 0.0], [0.9, 0.1]],
+    ...              ["sad", "sad", "angry", "angry"])
+    >>> path = save(pipe, tempfile.mkdtemp() + "/pipe.skser")
+    >>> restored = load(path)
+    >>> [name for name, _ in restored.steps]
+    ['standardscaler', 'logisticregression']
+    >>> restored.predict([[0.1, 1.0], [1.0, 0.1]])
+    array(['sad', 'angry'], dtype='<U5')
     """
     path = Path(path)
     with _open_archive(path) as zf:

@@ -43,6 +43,16 @@ def check_waveform(y, source="waveform") -> np.ndarray:
     ------
     InvalidAudioError
         If ``y`` is not 1-D numeric, is empty, or holds NaN or infinite values.
+
+    Examples
+    --------
+    >>> from skser.audio import check_waveform
+    >>> check_waveform([0, 1, -1])
+    array([ 0.,  1., -1.], dtype=float32)
+    >>> check_waveform([0.0, float("nan")], source="row 3")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    skser.exceptions.InvalidAudioError: row 3: holds 1 NaN or infinite sample(s); ...
     """
     try:
         y = np.asarray(y)
@@ -78,6 +88,15 @@ def fix_length(y: np.ndarray, size: int) -> np.ndarray:
     Returns
     -------
     ndarray of shape (size,), same dtype as ``y``
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skser.audio import fix_length
+    >>> fix_length(np.array([1.0, 2.0, 3.0]), 5)
+    array([1., 2., 3., 0., 0.])
+    >>> fix_length(np.array([1.0, 2.0, 3.0]), 2)
+    array([1., 2.])
     """
     n = y.shape[0]
     if n == size:
@@ -158,6 +177,20 @@ def load_audio(
         If the path is missing, a directory, unreadable, or not decodable audio.
     InvalidAudioError
         If the decoded audio is empty after ``offset`` or holds NaN/Inf samples.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import numpy as np, soundfile as sf
+    >>> from skser.audio import load_audio
+    >>> path = Path(tempfile.mkdtemp()) / "tone.wav"
+    >>> sf.write(path, 0.5 * np.sin(2 * np.pi * 440 * np.arange(8000) / 8000), 8000)
+    >>> y = load_audio(path)  # one second at 8 kHz, resampled to 16 kHz
+    >>> y.shape, y.dtype
+    ((16000,), dtype('float32'))
+    >>> load_audio(path, sr=None, offset=0.25, duration=0.5).shape
+    (4000,)
     """
     p = check_audio_path(path)
     if offset < 0:

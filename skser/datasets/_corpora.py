@@ -511,6 +511,21 @@ def load_cremad(root) -> pd.DataFrame:
     See Also
     --------
     drop_known_duplicates : Three CREMA-D recordings carry two labels each.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import numpy as np, soundfile as sf
+    >>> from skser.datasets import load_cremad
+    >>> root = Path(tempfile.mkdtemp())
+    >>> for name in ["1001_DFA_ANG_XX", "1002_IEO_HAP_HI"]:
+    ...     sf.write(root / f"{name}.wav", np.zeros(160), 16000)
+    >>> df = load_cremad(root)
+    >>> df["emotion"].tolist(), df["speaker"].tolist()
+    (['angry', 'happy'], ['cremad_1001', 'cremad_1002'])
+    >>> df["sentence"].tolist(), df["level"].tolist()
+    (['DFA', 'IEO'], ['unspecified', 'high'])
     """
     return _load_builtin("cremad", root)
 
@@ -540,6 +555,22 @@ def load_tess(root) -> pd.DataFrame:
     ------
     CorpusError
         See :func:`load_pattern`.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import numpy as np, soundfile as sf
+    >>> from skser.datasets import load_tess
+    >>> root = Path(tempfile.mkdtemp())
+    >>> for folder, name in [("OAF_neutral", "OA_bite_neutral"),
+    ...                      ("YAF_pleasant_surprised", "YAF_dog_ps")]:
+    ...     (root / folder).mkdir()
+    ...     sf.write(root / folder / f"{name}.wav", np.zeros(160), 16000)
+    >>> df = load_tess(root)
+    >>> df[["emotion", "speaker", "word"]].to_dict("list")  # doctest: +NORMALIZE_WHITESPACE
+    {'emotion': ['neutral', 'surprised'], 'speaker': ['tess_OAF', 'tess_YAF'],
+     'word': ['bite', 'dog']}
     """
     return _load_builtin("tess", root)
 
@@ -567,6 +598,23 @@ def load_savee(root) -> pd.DataFrame:
     ------
     CorpusError
         See :func:`load_pattern`.
+
+    Examples
+    --------
+    Both layouts, ``DC_a01.wav`` and ``KL/su03.wav``:
+
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import numpy as np, soundfile as sf
+    >>> from skser.datasets import load_savee
+    >>> root = Path(tempfile.mkdtemp())
+    >>> (root / "KL").mkdir()
+    >>> for name in ["DC_a01", "JK_sa02", "KL/su03"]:
+    ...     sf.write(root / f"{name}.wav", np.zeros(160), 16000)
+    >>> df = load_savee(root)
+    >>> df[["emotion", "speaker", "sentence"]].to_dict("list")  # doctest: +NORMALIZE_WHITESPACE
+    {'emotion': ['angry', 'sad', 'surprised'], 'speaker': ['savee_DC', 'savee_JK', 'savee_KL'],
+     'sentence': ['01', '02', '03']}
     """
     return _load_builtin("savee", root)
 

@@ -25,6 +25,16 @@ class StatsPooling(layers.Layer):
     Parameters
     ----------
     epsilon : float, default=1e-6
+
+    Examples
+    --------
+    >>> import keras, numpy as np
+    >>> from skser.models import StatsPooling
+    >>> x = np.array([[[1.0, 0.0], [3.0, 4.0]]], dtype="float32")  # (batch, time, features)
+    >>> keras.ops.convert_to_numpy(StatsPooling()(x))  # means, then standard deviations
+    array([[2., 2., 1., 2.]], dtype=float32)
+    >>> StatsPooling()(keras.Input(shape=(None, 8))).shape
+    (None, 16)
     """
 
     def __init__(self, epsilon: float = 1e-6, **kwargs):
@@ -56,6 +66,22 @@ class AttentionPooling(layers.Layer):
     ----------
     units : int, default=64
         Size of the hidden projection that scores the frames.
+
+    Examples
+    --------
+    >>> import keras, numpy as np
+    >>> from skser.models import AttentionPooling
+    >>> AttentionPooling(units=4)(keras.Input(shape=(None, 8))).shape
+    (None, 8)
+
+    The weights sum to one over time, so identical frames pool to themselves:
+
+    >>> frames = np.tile(np.array([1.0, 2.0, 3.0], dtype="float32"), (2, 5, 1))
+    >>> frames.shape
+    (2, 5, 3)
+    >>> keras.ops.convert_to_numpy(AttentionPooling(units=4)(frames)).round(3)
+    array([[1., 2., 3.],
+           [1., 2., 3.]], dtype=float32)
     """
 
     def __init__(self, units: int = 64, **kwargs):
@@ -100,6 +126,18 @@ class SpecAugment(layers.Layer):
     ----------
     Park et al., "SpecAugment: A Simple Data Augmentation Method for Automatic
     Speech Recognition", Interspeech 2019.
+
+    Examples
+    --------
+    >>> import keras, numpy as np
+    >>> from skser.models import SpecAugment
+    >>> images = np.ones((2, 40, 50), dtype="float32")  # (batch, freq, time)
+    >>> augment = SpecAugment(seed=0)
+    >>> bool((keras.ops.convert_to_numpy(augment(images)) == images).all())  # inference
+    True
+    >>> masked = keras.ops.convert_to_numpy(augment(images, training=True))
+    >>> masked.shape, sorted(np.unique(masked).tolist())
+    ((2, 40, 50), [0.0, 1.0])
     """
 
     def __init__(self, freq_masks: int = 2, freq_width: float = 0.15, time_masks: int = 2,

@@ -229,6 +229,17 @@ def plot_waveform(y, sr: int, ax=None):
     Returns
     -------
     matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import numpy as np
+    >>> from skser.plotting import plot_waveform
+    >>> y = 0.5 * np.sin(2 * np.pi * 220 * np.arange(8000) / 16000)
+    >>> ax = plot_waveform(y, sr=16000)
+    >>> [float(x) for x in ax.get_xlim()], ax.get_xlabel()
+    ([0.0, 0.5], 'Time (s)')
     """
     y = np.asarray(y, dtype=np.float32).ravel()
     ax = _axes(ax, figsize=(8, 2.5))
@@ -258,6 +269,28 @@ def plot_spectrogram(image, *, sr: int, hop_length: int, kind: str = "mel", ax=N
     Returns
     -------
     matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import numpy as np
+    >>> from skser.features import MelImage, MFCCImage
+    >>> from skser.plotting import plot_spectrogram
+    >>> waves = np.random.default_rng(0).uniform(-0.1, 0.1, (1, 16000))
+    >>> mel = MelImage(duration=1.0)
+    >>> image = mel.fit_transform(waves)[0]
+    >>> image.shape
+    (64, 63)
+    >>> ax = plot_spectrogram(image, sr=mel.sr, hop_length=mel.hop_length)
+    >>> ax.get_xlabel(), ax.get_ylabel(), len(ax.figure.axes)  # the image and its colorbar
+    ('Time', 'Hz', 2)
+    >>> mfcc = MFCCImage(duration=1.0, deltas=1)
+    >>> image = mfcc.fit_transform(waves)[0]  # the first channel is drawn
+    >>> image.shape
+    (40, 63, 2)
+    >>> plot_spectrogram(image, sr=mfcc.sr, hop_length=mfcc.hop_length, kind="mfcc").get_ylabel()
+    'MFCC'
     """
     if kind not in ("mel", "mfcc"):
         raise ValueError(f"kind must be 'mel' or 'mfcc', got {kind!r}")
@@ -300,6 +333,21 @@ def plot_emotion_examples(df, *, transformer=None, emotions: Sequence[str] | Non
     Returns
     -------
     matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import tempfile
+    >>> from skser.datasets import make_synthetic_corpus
+    >>> from skser.plotting import plot_emotion_examples
+    >>> df = make_synthetic_corpus(tempfile.mkdtemp(), n_speakers=1, n_statements=1,
+    ...                            n_repetitions=1, duration=0.5)
+    >>> fig = plot_emotion_examples(df, emotions=["sad", "angry"])
+    >>> len(fig.axes)  # two rows of a waveform and an image, and two colorbars
+    6
+    >>> [ax.get_title(loc="left") for ax in fig.axes[:4:2]]
+    ['sad: 03-01-04-01-01-01-01.wav', 'angry: 03-01-05-01-01-01-01.wav']
     """
     from ..audio import load_audio
 
@@ -362,6 +410,24 @@ def plot_search_results(search, *, param: str | None = None, ax=None):
     -------
     matplotlib.axes.Axes
         One horizontal bar per candidate, the best in a different colour.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import numpy as np
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from sklearn.model_selection import GridSearchCV
+    >>> from skser.plotting import plot_search_results
+    >>> X = np.random.default_rng(0).normal(size=(20, 3)); y = np.repeat(["sad", "angry"], 10)
+    >>> X[y == "angry"] += 1.0
+    >>> search = GridSearchCV(LogisticRegression(), {"C": [0.01, 1.0]}, cv=2).fit(X, y)
+    >>> ax = plot_search_results(search)
+    >>> [label.get_text() for label in ax.get_yticklabels()], len(ax.patches)
+    (['C=0.01', 'C=1.0'], 2)
+    >>> ax = plot_search_results(search, param="C")
+    >>> [label.get_text() for label in ax.get_yticklabels()], ax.get_ylabel()
+    (['0.01', '1.0'], 'C')
     """
     results = getattr(search, "cv_results_", None)
     if results is None:
@@ -480,6 +546,18 @@ def save_figure(fig, path: str | PathLike) -> Path:
     Returns
     -------
     pathlib.Path
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from skser.plotting import plot_recall_per_emotion, save_figure
+    >>> ax = plot_recall_per_emotion(["sad", "angry", "sad"], ["sad", "sad", "sad"])
+    >>> path = save_figure(ax, Path(tempfile.mkdtemp()) / "recall.png")
+    >>> path.name, path.read_bytes()[1:4]  # the file starts with PNG's signature
+    ('recall.png', b'PNG')
     """
     figure = fig.figure  # an Axes's Figure, or the Figure itself
     path = Path(path)

@@ -1,0 +1,53 @@
+"""The ``Examples`` sections of skser's docstrings run, and print what they show.
+
+One case per module under ``skser/``: the stdlib :mod:`doctest` runs every
+example the module defines (the public objects re-exported by a package are
+found in the private module that defines them). Figures use matplotlib's Agg
+backend, and every example runs in an empty working directory, with the
+temporary folders it makes (``tempfile.mkdtemp()``) inside pytest's.
+"""
+
+from __future__ import annotations
+
+import doctest
+import importlib
+import io
+import pkgutil
+import tempfile
+
+import pytest
+
+import skser
+
+MODULES = sorted(
+    name for _, name, _ in pkgutil.walk_packages(skser.__path__, "skser.")
+    if not name.endswith(".__main__")
+)
+OPTIONFLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
+
+
+@pytest.fixture(autouse=True)
+def _agg_backend():
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    yield
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+
+
+@pytest.mark.parametrize("module_name", MODULES)
+def test_docstring_examples(module_name, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    module = importlib.import_module(module_name)
+    tests = doctest.DocTestFinder(exclude_empty=True).find(module, module_name)
+    tests = [test for test in tests if test.examples]
+    if not tests:
+        pytest.skip(f"{module_name} has no examples")
+    runner = doctest.DocTestRunner(optionflags=OPTIONFLAGS)
+    report = io.StringIO()
+    for test in sorted(tests, key=lambda test: test.name):
+        runner.run(test, out=report.write)
+    results = runner.summarize(verbose=False)
+    assert results.failed == 0, f"{results.failed} failing example(s):\n{report.getvalue()}"
