@@ -47,6 +47,13 @@ def machine() -> dict:
     return info
 
 
+def peak_rss_mb() -> float:
+    """The peak resident memory of this process so far, in MiB (Linux: ru_maxrss in KiB)."""
+    import resource
+
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
 @contextmanager
 def timer():
     """``with timer() as t: ...`` then ``t()`` gives the elapsed seconds."""

@@ -5,7 +5,8 @@ change the cost of a prediction), then times ``predict`` of a single file, from 
 decoding the file, resampling to 16 kHz, the log-mel image and the network. TensorFlow and
 joblib are limited to one thread; the median of 30 calls on 30 different files (about 4 s
 of audio each, drawn from RAVDESS and SAVEE, whose files are 3 to 4 s long) is reported,
-after one warm-up call.
+after one warm-up call. Then the throughput of one ``predict`` call on a batch of 256 files
+(features and network, still one thread), and the peak resident memory of the process.
 
 Run: ``python -m benchmarks latency``.
 """
@@ -15,7 +16,9 @@ from __future__ import annotations
 import statistics
 import time
 
-from ._common import require_data
+from ._common import peak_rss_mb, require_data
+
+BATCH = 256
 
 
 def main() -> dict:
@@ -41,15 +44,22 @@ def main() -> dict:
         model.predict([f])
         times.append(time.perf_counter() - start)
     ms = sorted(1000 * t for t in times)
+    batch = df.drop(train.index).sample(BATCH, random_state=2)["path"].tolist()
+    start = time.perf_counter()
+    model.predict(batch)
+    batch_s = time.perf_counter() - start
     result = {
         "median_ms": statistics.median(ms), "p90_ms": ms[int(0.9 * len(ms)) - 1],
         "max_ms": ms[-1], "mean_audio_seconds": statistics.mean(seconds_of_audio),
-        "n_calls": len(ms),
+        "n_calls": len(ms), "batch_files": BATCH, "batch_seconds": round(batch_s, 2),
+        "batch_files_per_s": round(BATCH / batch_s, 1), "peak_rss_mb": peak_rss_mb(),
     }
     result["markdown"] = (
         "| files | audio per file (mean) | median | 90th percentile | max |\n"
         "|---|---|---|---|---|\n"
         f"| {len(ms)} | {result['mean_audio_seconds']:.2f} s | {result['median_ms']:.1f} ms "
-        f"| {result['p90_ms']:.1f} ms | {result['max_ms']:.1f} ms |"
+        f"| {result['p90_ms']:.1f} ms | {result['max_ms']:.1f} ms |\n\n"
+        f"One call on {BATCH} files: {batch_s:.2f} s, {result['batch_files_per_s']:.0f} "
+        f"files/s; peak resident memory {result['peak_rss_mb']:.0f} MiB."
     )
     return result

@@ -44,7 +44,7 @@ import warnings
 
 import numpy as np
 
-from ._common import RESULTS, ROOT, machine, require_data, timer
+from ._common import RESULTS, ROOT, machine, peak_rss_mb, require_data, timer
 
 CACHE = ROOT / "benchmarks" / "cache"
 PARTS = ("refb", "speaker", "loco", "refa")
@@ -398,6 +398,8 @@ def main() -> dict:
         start = time.perf_counter()
         res = globals()[f"part_{part}"](df)
         res["seconds"] = round(time.perf_counter() - start, 1)
+        # The process's peak so far: the parts run before this one in the same process count.
+        res["peak_rss_mb"] = peak_rss_mb()
         res["machine"] = machine()
         RESULTS.mkdir(parents=True, exist_ok=True)
         (RESULTS / f"protocols_{part}.json").write_text(json.dumps(res, indent=2, default=str))
