@@ -1,4 +1,4 @@
-"""End-to-end prediction latency of skser's default pipeline on one CPU core (issue 6).
+"""End-to-end prediction latency of skser's recipes on one CPU core (issue 6).
 
 For each recipe of ``RECIPES``: trains it for one epoch on 300 real files (the weights do not
 change the cost of a prediction), then times ``predict`` of a single file, from its path:
