@@ -29,8 +29,8 @@ EXIT_ERROR = 1
 EXIT_USAGE = 2
 EXIT_NO_DATA = 3
 
-#: ``skser train``'s recipe: the most accurate single pipeline in docs/benchmarks.md.
-DEFAULT_RECIPE = "mel-cnn2d"
+#: ``skser train``'s recipe: make_recipe()'s default, the most accurate in docs/benchmarks.md.
+DEFAULT_RECIPE = "mel-cnn2d+stats-svc"
 #: ``skser demo``'s recipe: the fastest to train, so the demo takes about a minute.
 DEMO_RECIPE = "acoustic-conv1d"
 

@@ -42,8 +42,12 @@ def test_recipe_builds_with_documented_steps(name):
     assert bool(epochs) == (name != "stats-svc")  # every recipe but the SVC trains a network
 
 
-def test_default_recipe_is_mel_cnn2d():
-    assert list(make_recipe().named_steps) == STEPS["mel-cnn2d"]
+def test_default_recipe_is_the_vote_of_the_cnn_and_the_svc():
+    pipe = make_recipe()
+    assert list(pipe.named_steps) == STEPS["mel-cnn2d+stats-svc"]
+    (_, cnn), (_, svc) = pipe[-1].estimators
+    assert list(cnn.named_steps) == STEPS["mel-cnn2d"]
+    assert type(svc[-1]).__name__ == "CalibratedClassifierCV"
 
 
 def test_reference_a_parameters():
@@ -137,7 +141,7 @@ def test_image_recipe_pipeline_fits_and_predicts(rng):
 
 
 @pytest.mark.slow
-def test_ensemble_recipe_votes_on_file_paths(synthetic_corpus):
+def test_ensemble_recipe_votes_on_file_paths(synthetic_corpus, tmp_path):
     df = synthetic_corpus
     df = df[df["emotion"].isin(["angry", "sad", "happy"])].reset_index(drop=True)
     pipe = make_recipe(
@@ -158,3 +162,9 @@ def test_ensemble_recipe_votes_on_file_paths(synthetic_corpus):
     np.testing.assert_allclose(proba, np.mean(members, axis=0), rtol=1e-5, atol=1e-6)
     assert set(pipe.predict(paths)) <= set(y)
     assert np.mean(pipe.predict(paths) == y) > 1 / 3
+    # saved with its Keras member, it loads back and predicts the same
+    from skser.persistence import load, read_manifest, save
+
+    path = save(pipe, tmp_path / "vote.skser")
+    assert len(read_manifest(path)["keras_models"]) == 1
+    np.testing.assert_allclose(load(path).predict_proba(paths), proba, rtol=1e-5, atol=1e-6)
