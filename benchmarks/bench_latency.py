@@ -48,8 +48,9 @@ def main() -> dict:
            f"| {r['median_ms']:.1f} ms | {r['p90_ms']:.1f} ms | {r['max_ms']:.1f} ms "
            f"| {r['batch_seconds']:.2f} s ({r['batch_files_per_s']:.0f} files/s) |"
            for r in rows]
-    md.append(f"\nPeak resident memory of the process: {peak_rss_mb():.0f} MiB.")
-    return {"rows": rows, "mean_audio_seconds": seconds_of_audio, "peak_rss_mb": peak_rss_mb(),
+    peak = peak_rss_mb()
+    md.append(f"\nPeak resident memory of the process: {peak:.0f} MiB.")
+    return {"rows": rows, "mean_audio_seconds": seconds_of_audio, "peak_rss_mb": peak,
             "markdown": "\n".join(md)}
 
 

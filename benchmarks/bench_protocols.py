@@ -208,10 +208,17 @@ def _split_protocol(df, X_sets, pipelines, train, test) -> list[dict]:
                          predict_ms_per_file=round(1000 * pred_s / len(test), 2), **extra))
         print(f"    acc {rep['accuracy']:.3f} F1 {rep['macro_f1']:.3f} UAR {rep['uar']:.3f} "
               f"fit {fit_s:.0f} s", flush=True)
-    if CNN in probas and CALIBRATED in probas:
-        pred = labels[(probas[CNN] + probas[CALIBRATED]).argmax(axis=1)]
-        rows.append(_vote_row(rows, _report(y[test], pred, corpus[test])))
+    vote = _vote(probas, labels)
+    if vote is not None:
+        rows.append(_vote_row(rows, _report(y[test], vote, corpus[test])))
     return rows
+
+
+def _vote(probas: dict, labels: np.ndarray):
+    """The soft vote's predictions from its members' probabilities, or None without them."""
+    if CNN not in probas or CALIBRATED not in probas:
+        return None
+    return labels[(probas[CNN] + probas[CALIBRATED]).argmax(axis=1)]
 
 
 def _vote_row(rows: list[dict], rep: dict) -> dict:
@@ -250,8 +257,8 @@ def _cv_protocol(df, X_sets, pipelines, folds) -> list[dict]:
                          fold_uar=[round(u, 4) for u in fold_uar], **extra))
         print(f"    pooled acc {rep['accuracy']:.3f} UAR {rep['uar']:.3f} "
               f"(folds {np.round(fold_uar, 3).tolist()})", flush=True)
-    if CNN in probas and CALIBRATED in probas:
-        vote = labels[(probas[CNN] + probas[CALIBRATED]).argmax(axis=1)]
+    vote = _vote(probas, labels)
+    if vote is not None:
         row = _vote_row(rows, _report(y, vote, corpus))
         row["fold_uar"] = [round(_report(y[test], vote[test], None)["uar"], 4)
                            for _, test in folds]
@@ -261,6 +268,16 @@ def _cv_protocol(df, X_sets, pipelines, folds) -> list[dict]:
 
 #: Samples per training call of reference B's CNN in its equal-time run.
 REFB_CHUNK = 1024
+
+
+def _shuffled_chunks(n: int, size: int, rng):
+    """Endless chunks of ``size`` row indices, over epochs of shuffled ``range(n)``."""
+    pending = np.empty(0, dtype=int)
+    while True:
+        while len(pending) < size:
+            pending = np.concatenate([pending, rng.permutation(n)])
+        yield pending[:size]
+        pending = pending[size:]
 
 
 def _refb_for(X, y, train, budget_s: float):
@@ -274,13 +291,12 @@ def _refb_for(X, y, train, budget_s: float):
 
     clf = CNN2DClassifier.reference_b(epochs=1, random_state=0, validation_split=0.0,
                                       early_stopping=False, reduce_lr_patience=None)
-    rng = np.random.default_rng(0)
     Xtr, ytr = np.asarray(X[train]), y[train]
-    order = np.concatenate([rng.permutation(len(train)) for _ in range(100)])
+    chunks = _shuffled_chunks(len(train), REFB_CHUNK, np.random.default_rng(0))
     n = 0
     with timer() as t:
         while t() < budget_s:
-            chunk = order[n:n + REFB_CHUNK]
+            chunk = next(chunks)
             if n == 0:
                 clf.fit(Xtr[chunk], ytr[chunk])
             else:
