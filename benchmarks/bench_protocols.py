@@ -63,12 +63,15 @@ def _corpus():
 
 
 def _feature_steps() -> dict:
-    from skser.features import AcousticFeatures, MelImage
+    from skser.features import AcousticFeatures, MelImage, MFCCImage
     from skser.recipes import make_recipe
 
     return {
         # The image of recipe mel-cnn2d: 64 x 188 log-mel at 16 kHz, 3 s.
         "mel": MelImage(),
+        # The image of recipe mfcc-cnn2d: 40 MFCCs x 188 frames (a member of refb_variants'
+        # three-way vote).
+        "mfcc": MFCCImage(),
         # The classical baseline's utterance statistics (recipe stats-svc's feature step).
         "stats": make_recipe("stats-svc")[0],
         # Reference B's mel image: 128 x 345 at 44.1 kHz, 4 s, power_to_db(ref=np.min).

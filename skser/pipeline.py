@@ -8,7 +8,9 @@ checks when fitting that the audio steps agree with each other:
 * a step that outputs waveforms (:class:`~skser.audio.AudioLoader`,
   :class:`~skser.augmentation.Augmenter`) and the audio step right after it
   (any step with ``sr`` and ``duration`` parameters) must use the same ``sr``:
-  the next step reads the waveforms as sampled at its own rate;
+  the next step reads the waveforms as sampled at its own rate. When the next
+  step is an ensemble (a ``VotingClassifier`` or ``StackingClassifier``),
+  this holds for the first audio step of each of its members;
 * an Augmenter and the audio step after it must also agree on ``duration``
   and, when the Augmenter reads the files itself, on ``offset``: at predict
   time the Augmenter is skipped, and that step reads the raw input with its
@@ -161,8 +163,27 @@ def _check_audio_steps(steps) -> None:
                     compared.append("offset")
             for param in compared:
                 _check_same(src_name, src, name, est, param)
+        elif source is not None and isinstance(params.get("estimators"), list):
+            # An ensemble: each member reads the waveforms with its own first audio step.
+            for audio_name, audio in _members_first_audio_steps(name, est):
+                _check_same(source[0], source[1], audio_name, audio, "sr")
         source = (name, est, first) if isinstance(est, AudioLoader | Augmenter) else None
         first = False
+
+
+def _members_first_audio_steps(name: str, ensemble):
+    """(parameter path, step) of the first audio step of each ensemble member."""
+    for member_name, member in ensemble.get_params(deep=False)["estimators"]:
+        if member is None or member == "drop":
+            continue
+        steps = member.steps if hasattr(member, "steps") else [(None, member)]
+        for step_name, step in steps:
+            if step is None or step == "passthrough":
+                continue
+            if {"sr", "duration"} <= step.get_params(deep=False).keys():
+                path = "__".join(p for p in (name, member_name, step_name) if p)
+                yield path, step
+            break
 
 
 def _check_same(src_name: str, src, name: str, est, param: str) -> None:

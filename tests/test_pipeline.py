@@ -158,6 +158,24 @@ def test_mismatched_audio_steps_raise_naming_both(noise_inputs, steps, message):
         make_pipeline(*steps, ProbeClassifier()).fit(X, y)
 
 
+def _vote_after_loader(member_sr):
+    from sklearn.ensemble import VotingClassifier
+
+    members = [("a", make_pipeline(AudioLoader(sr=SR, duration=DURATION), ProbeClassifier())),
+               ("b", make_pipeline(AudioLoader(sr=member_sr, duration=DURATION),
+                                   ProbeClassifier()))]
+    return make_pipeline(AudioLoader(sr=SR, duration=DURATION), VotingClassifier(members))
+
+
+def test_ensemble_members_must_read_the_loaders_rate(noise_inputs):
+    X, y = noise_inputs
+    with pytest.raises(SkserError, match="'audioloader' and 'votingclassifier__b__audioloader' "
+                                         "disagree on sr"):
+        _vote_after_loader(2 * SR).fit(X, y)
+    fitted = _vote_after_loader(SR).fit(X, y)
+    assert all(len(m[-1].X_fit_) == len(X) for m in fitted[-1].estimators_)
+
+
 def test_consistent_audio_steps_fit(noise_inputs):
     X, y = noise_inputs
     # The Augmenter reads waveforms from the loader here, so offsets need not match.

@@ -19,7 +19,7 @@ STEPS = {
     "reference-b-mfcc": ["mfccimage", "cnn2dclassifier"],
     "reference-b-crnn": ["mfccimage", "crnnclassifier"],
     "stats-svc": ["acousticfeatures", "standardscaler", "svc"],
-    "mel-cnn2d+stats-svc": ["votingclassifier"],
+    "mel-cnn2d+stats-svc": ["audioloader", "votingclassifier"],
 }
 
 REFERENCE_B_STFT = {"sr": 44100, "duration": 4.0, "n_fft": 2048, "hop_length": 512}
@@ -48,6 +48,11 @@ def test_default_recipe_is_the_vote_of_the_cnn_and_the_svc():
     (_, cnn), (_, svc) = pipe[-1].estimators
     assert list(cnn.named_steps) == STEPS["mel-cnn2d"]
     assert type(svc[-1]).__name__ == "CalibratedClassifierCV"
+    # one decode for both members: the loader reads what each member's features read
+    loader = pipe.named_steps["audioloader"]
+    for member in (cnn[0], svc[0]):
+        assert (member.sr, member.offset) == (loader.sr, loader.offset)
+        assert member.duration <= loader.duration
 
 
 def test_reference_a_parameters():
@@ -146,6 +151,7 @@ def test_ensemble_recipe_votes_on_file_paths(synthetic_corpus, tmp_path):
     df = df[df["emotion"].isin(["angry", "sad", "happy"])].reset_index(drop=True)
     pipe = make_recipe(
         "mel-cnn2d+stats-svc", epochs=3,
+        audioloader__duration=1.0,
         votingclassifier__cnn__melimage__duration=1.0,
         votingclassifier__cnn__cnn2dclassifier__filters=(4, 8),
         votingclassifier__svc__acousticfeatures__duration=1.0,
@@ -157,7 +163,8 @@ def test_ensemble_recipe_votes_on_file_paths(synthetic_corpus, tmp_path):
     proba = pipe.predict_proba(paths)
     assert proba.shape == (len(paths), 3)
     np.testing.assert_allclose(proba.sum(axis=1), 1.0, atol=1e-5)
-    # the vote is the mean of the members' probabilities
+    # the vote is the mean of the members' probabilities, each member reading the files
+    # itself: decoding once for both changes nothing
     members = [est.predict_proba(paths) for est in pipe[-1].estimators_]
     np.testing.assert_allclose(proba, np.mean(members, axis=0), rtol=1e-5, atol=1e-6)
     assert set(pipe.predict(paths)) <= set(y)

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..audio._io import is_path_like
-
 __all__ = ["as_audio_items"]
 
 
@@ -30,6 +28,10 @@ def as_audio_items(X) -> tuple[list, str]:
     ValueError
         With a message saying which forms are accepted, for anything else.
     """
+    # Imported here: skser.audio imports this module, so a module-level import would make
+    # `import skser.utils` (before skser.audio) fail on the cycle.
+    from ..audio._io import is_path_like
+
     try:
         import pandas as pd
 

@@ -33,6 +33,10 @@ def parallel_map(
     n_jobs : int or None, default=None
         Number of joblib workers; ``None`` means 1 unless a
         :func:`joblib.parallel_config` context says otherwise, ``-1`` all cores.
+        A single item runs in this process whatever ``n_jobs`` says (sending it
+        to a worker process costs more than the work of one file), except inside
+        a ``parallel_config`` block, whose backend (Dask) may be the only place
+        the files can be read.
     verbose : int, default=0
         ``> 0`` shows a progress bar (to stderr).
     desc : str, optional
@@ -46,7 +50,7 @@ def parallel_map(
     items = list(items)
     bar = tqdm(total=len(items), desc=desc, disable=not verbose, leave=False)
     try:
-        if n_jobs in (None, 1) and not _parallel_context_active():
+        if (n_jobs in (None, 1) or len(items) <= 1) and not _parallel_context_active():
             out = []
             for item in items:
                 out.append(func(item))
