@@ -36,7 +36,8 @@ def parallel_map(
         A single item runs in this process whatever ``n_jobs`` says (sending it
         to a worker process costs more than the work of one file), except inside
         a ``parallel_config`` block, whose backend (Dask) may be the only place
-        the files can be read.
+        the files can be read. With joblib's own workers, the first item also runs
+        in this process, before the workers start (see the comment in the code).
     verbose : int, default=0
         ``> 0`` shows a progress bar (to stderr).
     desc : str, optional
@@ -56,8 +57,17 @@ def parallel_map(
                 out.append(func(item))
                 bar.update()
             return out
-        runner = Parallel(n_jobs=n_jobs, return_as="generator", batch_size="auto")
         out = []
+        if not _parallel_context_active():
+            # The first item runs here before any worker starts: it compiles (and writes
+            # to numba's on-disk cache) every numba function the work calls, e.g.
+            # librosa.yin's. Workers compiling the same functions at once can leave a
+            # mismatched cache that crashes every later process that loads it
+            # (a segmentation fault; numba issue 10128).
+            out.append(func(items[0]))
+            bar.update()
+            items = items[1:]
+        runner = Parallel(n_jobs=n_jobs, return_as="generator", batch_size="auto")
         for result in runner(delayed(func)(item) for item in items):
             out.append(result)
             bar.update()
