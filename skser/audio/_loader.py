@@ -35,6 +35,13 @@ class AudioLoader(BaseAudioTransformer):
     memory : str, joblib.Memory or None, default=None
         Cache of decoded files (rarely worth it for raw audio; see the feature
         transformers).
+    keep_columns : tuple of str, default=()
+        Columns of a DataFrame input passed on beside the waveforms, e.g.
+        ``("speaker",)`` for a :class:`~skser.preprocessing.SpeakerNormalizer`
+        further on. When a DataFrame input has any of them, the output is a
+        DataFrame with a ``waveform`` column (one 1-D float32 array per row,
+        which skser's audio steps read) and those columns; otherwise it is the
+        array below.
 
     Attributes
     ----------
@@ -57,6 +64,9 @@ class AudioLoader(BaseAudioTransformer):
     """
 
     _progress_desc = "loading audio"
+    _parameter_constraints: dict = {
+        **BaseAudioTransformer._parameter_constraints, "keep_columns": [tuple, list],
+    }
 
     def __init__(
         self,
@@ -68,6 +78,7 @@ class AudioLoader(BaseAudioTransformer):
         verbose: int = 0,
         on_error: str = "raise",
         memory=None,
+        keep_columns: tuple = (),
     ):
         self.sr = sr
         self.duration = duration
@@ -76,6 +87,30 @@ class AudioLoader(BaseAudioTransformer):
         self.verbose = verbose
         self.on_error = on_error
         self.memory = memory
+        self.keep_columns = keep_columns
+
+    def transform(self, X):
+        """Decode (or pad/trim) each input into a fixed-length waveform.
+
+        Parameters
+        ----------
+        X : list of paths, array of shape (n_samples, n_times), or DataFrame
+            Audio files, mono waveforms at ``sr`` Hz, or a DataFrame with a
+            ``path`` (or ``waveform``) column.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_samples_), dtype float32, or DataFrame
+            A DataFrame with a ``waveform`` column and the ``keep_columns``
+            of a DataFrame input that has any of them.
+        """
+        waveforms = super().transform(X)
+        kept = [c for c in self.keep_columns if c in getattr(X, "columns", ())]
+        if not kept:
+            return waveforms
+        out = X[kept].reset_index(drop=True)
+        out.insert(0, "waveform", list(waveforms))
+        return out
 
     def _output_shape(self) -> tuple[int, ...]:
         return (self.n_samples_,)

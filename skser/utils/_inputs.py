@@ -14,8 +14,11 @@ def as_audio_items(X) -> tuple[list, str]:
     --------------
     * paths: a list/tuple/1-D array/Series of ``str`` or ``os.PathLike``, a
       column array of shape (n, 1) of them, or a DataFrame with a ``path`` column;
-    * waveforms: a 2-D numeric array of shape (n_samples, n_times), or a
-      list/object array of 1-D numeric arrays (lengths may differ).
+    * waveforms: a 2-D numeric array of shape (n_samples, n_times), a
+      list/object array of 1-D numeric arrays (lengths may differ), or a
+      DataFrame with a ``waveform`` column of them (what
+      :class:`~skser.audio.AudioLoader` returns for a DataFrame with a
+      ``speaker`` column).
 
     Returns
     -------
@@ -36,6 +39,8 @@ def as_audio_items(X) -> tuple[list, str]:
         import pandas as pd
 
         if isinstance(X, pd.DataFrame):
+            if "waveform" in X.columns:
+                return _waveform_column(X["waveform"])
             if "path" in X.columns:
                 X = X["path"]
             elif X.shape[1] == 1:
@@ -113,3 +118,17 @@ def as_audio_items(X) -> tuple[list, str]:
             "required: audio cannot be empty"
         )
     return list(arr), "waveforms"
+
+
+def _waveform_column(column) -> tuple[list, str]:
+    """The 1-D arrays of a DataFrame's ``waveform`` column."""
+    if len(column) == 0:
+        raise ValueError("got 0 samples; at least one path or waveform is required")
+    items = [np.asarray(w) for w in column]
+    bad = [i for i, w in enumerate(items) if w.ndim != 1]
+    if bad:
+        raise ValueError(
+            f"the 'waveform' column must hold 1-D arrays; row {bad[0]} has shape "
+            f"{items[bad[0]].shape}"
+        )
+    return items, "waveforms"

@@ -164,3 +164,39 @@ def test_invalid_parameters_are_reported():
         AudioLoader(sr=0).fit(np.zeros((1, 10)))
     with pytest.raises(ValueError, match="on_error"):
         AudioLoader(on_error="ignore").fit(np.zeros((1, 10)))
+
+
+def test_audio_loader_passes_kept_columns_of_a_dataframe(tmp_path):
+    import pandas as pd
+
+    from skser.features import MelImage
+
+    paths = []
+    for i in range(3):
+        path = tmp_path / f"f{i}.wav"
+        sf.write(path, np.full(4000, 0.1 * (i + 1), np.float32), 8000)
+        paths.append(str(path))
+    df = pd.DataFrame({"path": paths, "speaker": ["a", "a", "b"], "emotion": ["x"] * 3},
+                      index=[5, 6, 7])
+    loader = AudioLoader(sr=8000, duration=0.5, keep_columns=("speaker", "gender"))
+    out = loader.fit_transform(df)
+    assert list(out.columns) == ["waveform", "speaker"]  # absent columns are skipped
+    assert out["speaker"].tolist() == ["a", "a", "b"] and list(out.index) == [0, 1, 2]
+    plain = AudioLoader(sr=8000, duration=0.5).fit_transform(paths)
+    np.testing.assert_array_equal(np.stack(out["waveform"]), plain)
+    # the next audio step reads the waveform column as it would read the array
+    mel = MelImage(sr=8000, duration=0.5, n_fft=256, hop_length=64, n_mels=16)
+    np.testing.assert_array_equal(mel.fit_transform(out), mel.fit_transform(plain))
+    # without any kept column in the input: the usual array
+    assert isinstance(loader.transform(paths), np.ndarray)
+    assert isinstance(AudioLoader(sr=8000, duration=0.5).transform(df), np.ndarray)
+
+
+def test_waveform_column_must_hold_1d_arrays():
+    import pandas as pd
+
+    df = pd.DataFrame({"waveform": [np.zeros((2, 10)), np.zeros(10)]})
+    with pytest.raises(ValueError, match="row 0 has shape"):
+        AudioLoader(sr=800, duration=0.05).fit_transform(df)
+    with pytest.raises(ValueError, match="0 samples"):
+        AudioLoader(sr=800, duration=0.05).fit_transform(pd.DataFrame({"waveform": []}))
