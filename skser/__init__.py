@@ -21,6 +21,7 @@ _LAZY = {
     "MFCCImage": "skser.features",
     # preprocessing
     "StandardScaler": "skser.preprocessing",
+    "SpeakerNormalizer": "skser.preprocessing",
     # augmentation
     "Augmenter": "skser.augmentation",
     # models

@@ -15,7 +15,10 @@ def _estimators():
     from skser.augmentation import Augmenter
     from skser.features import AcousticFeatures, MelImage, MFCCImage
     from skser.models import CNN2DClassifier, Conv1DClassifier, CRNNClassifier
-    from skser.preprocessing import StandardScaler
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    from skser.preprocessing import SpeakerAdaptiveClassifier, SpeakerNormalizer, StandardScaler
 
     small_net = dict(epochs=5, learning_rate=0.01, batch_size=16, validation_split=0.0,
                      early_stopping=False, random_state=0)
@@ -29,6 +32,11 @@ def _estimators():
         MFCCImage(**tiny, n_mfcc=8),
         StandardScaler(),
         StandardScaler(axis="global"),
+        SpeakerNormalizer(StandardScaler()),
+        SpeakerAdaptiveClassifier(
+            make_pipeline(SpeakerNormalizer(StandardScaler()), LogisticRegression()),
+            LogisticRegression(),
+        ),
         Conv1DClassifier(filters=(4,), kernel_size=3, dense_units=4, **small_net),
         CNN2DClassifier(filters=(4,), batch_norm=False, **small_net),
         CRNNClassifier(filters=(4,), rnn_units=4, batch_norm=False, **small_net),

@@ -1,0 +1,443 @@
+"""SpeakerNormalizer: features standardized with each speaker's own statistics."""
+
+from __future__ import annotations
+
+import warnings
+from numbers import Integral
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin, clone
+from sklearn.utils import _safe_indexing
+from sklearn.utils._param_validation import HasMethods, Interval
+from sklearn.utils.validation import _num_samples, check_is_fitted
+
+from ..exceptions import SkserError
+
+__all__ = [
+    "SpeakerAdaptiveClassifier", "SpeakerNormalizationWarning", "SpeakerNormalizer",
+    "speakers_of",
+]
+
+#: Column of a DataFrame input that names each row's speaker.
+SPEAKER_COLUMN = "speaker"
+
+
+class SpeakerNormalizationWarning(UserWarning):
+    """Some rows had no speaker statistics and were standardized with the training population's."""
+
+
+def speakers_of(X) -> np.ndarray | None:
+    """The ``speaker`` column of a DataFrame input as strings, or None for any other input.
+
+    Parameters
+    ----------
+    X : DataFrame, list or array
+        A pipeline's input: a DataFrame with ``path`` (or ``waveform``) and
+        ``speaker`` columns, or anything without speakers.
+
+    Returns
+    -------
+    ndarray of shape (n_rows,) of str, or None
+        Missing speakers (NaN, None, empty strings) become ``""``: unknown.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from skser.preprocessing import speakers_of
+    >>> speakers_of(pd.DataFrame({"path": ["a.wav", "b.wav"], "speaker": ["ann", None]})).tolist()
+    ['ann', '']
+    >>> speakers_of(["a.wav"]) is None
+    True
+    """
+    columns = getattr(X, "columns", None)
+    if columns is None or SPEAKER_COLUMN not in columns:
+        return None
+    values = X[SPEAKER_COLUMN]
+    return np.where(values.isna().to_numpy(), "", values.astype(str).to_numpy()).astype(str)
+
+
+def _mean_scale(F: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Column means and standard deviations (1 where a column is constant), float64."""
+    mean = F.mean(axis=0, dtype=np.float64)
+    std = F.std(axis=0, dtype=np.float64)
+    return mean, np.where(std > 1e-8 * np.maximum(np.abs(mean), 1.0), std, 1.0)
+
+
+class SpeakerNormalizer(TransformerMixin, BaseEstimator):
+    """Standardize each speaker's features with that speaker's own statistics.
+
+    Who says something shapes its acoustics as much as how they feel: a
+    high-pitched voice is not a sign of fear. Subtracting each speaker's mean
+    and dividing by their standard deviation, computed over several of their
+    recordings, removes that and leaves how a recording differs from the
+    speaker's usual voice. The field's name for it is per-speaker (z-)
+    normalization.
+
+    The step wraps a feature transformer: it computes ``transformer``'s
+    features of ``X`` and standardizes each row with the statistics of its
+    speaker. Speakers come from the ``speaker`` column of a DataFrame input
+    (:func:`skser.datasets.load_corpora` makes one); rows of other inputs, and
+    empty or missing speakers, are unknown.
+
+    Where each row's statistics come from:
+
+    1. A speaker with at least ``min_files`` rows in ``fit``: the statistics of
+       those training rows (also at ``transform`` time).
+    2. Otherwise, a speaker with at least ``min_files`` rows in the ``transform``
+       call: the statistics of those rows. This reads the other, unlabelled
+       recordings of a new speaker (transductive), so each row's output
+       depends on the rest of its speaker's rows in the batch; give a new
+       speaker's recordings in one call.
+    3. Otherwise (an unknown speaker, or too few rows): the statistics of all
+       training rows, and a :class:`SpeakerNormalizationWarning` says how many
+       rows. A model trained on speaker-normalized features is markedly less
+       accurate on such rows (``docs/benchmarks.md``), which is why
+       ``keep_raw`` keeps the plain features beside them.
+
+    Parameters
+    ----------
+    transformer : transformer
+        Feature step whose 2-D output (n_samples, n_features) is normalized,
+        e.g. :class:`~skser.features.AcousticFeatures`. It is cloned, and
+        receives ``X`` (a DataFrame's ``path`` or ``waveform`` column is read
+        by skser's audio steps).
+    keep_raw : bool, default=True
+        Output the features themselves followed by their speaker-normalized
+        values (2 x n_features columns); False outputs the normalized values
+        only.
+    min_files : int, default=10
+        Fewest rows a speaker needs for statistics of their own.
+
+    Attributes
+    ----------
+    transformer_ : transformer
+        The fitted clone of ``transformer``.
+    speaker_stats_ : dict of str to (ndarray, ndarray)
+        Speaker -> (mean, standard deviation) of their training rows, for
+        speakers with at least ``min_files`` of them.
+    population_stats_ : tuple of (ndarray, ndarray)
+        Mean and standard deviation of every training row.
+    n_features_out_ : int
+        Columns of the output.
+    n_features_in_ : int
+        The fitted transformer's, where it has one.
+
+    See Also
+    --------
+    skser.preprocessing.StandardScaler : one set of statistics for everyone.
+    skser.model_selection.speaker_groups : speakers for ``groups=`` of a splitter.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from sklearn.preprocessing import FunctionTransformer
+    >>> from skser.preprocessing import SpeakerNormalizer
+    >>> rng = np.random.default_rng(0)
+    >>> X = pd.DataFrame({"f": np.r_[rng.normal(0, 1, 20), rng.normal(50, 1, 20)],
+    ...                   "speaker": ["ann"] * 20 + ["bob"] * 20})
+    >>> features = FunctionTransformer(lambda df: df[["f"]].to_numpy())
+    >>> norm = SpeakerNormalizer(features, keep_raw=False).fit(X)
+    >>> sorted(norm.speaker_stats_)
+    ['ann', 'bob']
+    >>> out = norm.transform(X)
+    >>> bool(abs(out[:20].mean()) < 1e-9 and abs(out[20:].mean()) < 1e-9)
+    True
+    """
+
+    _parameter_constraints: dict = {
+        "transformer": [HasMethods(["fit", "transform"])],
+        "keep_raw": ["boolean"],
+        "min_files": [Interval(Integral, 2, None, closed="left")],
+    }
+
+    def __init__(self, transformer, *, keep_raw: bool = True, min_files: int = 10):
+        self.transformer = transformer
+        self.keep_raw = keep_raw
+        self.min_files = min_files
+
+    def fit(self, X, y=None):
+        """Fit ``transformer`` and learn each training speaker's statistics.
+
+        Parameters
+        ----------
+        X : DataFrame with a ``speaker`` column, or any input of ``transformer``
+        y : ignored
+
+        Returns
+        -------
+        self
+        """
+        self._fit(X, y)
+        return self
+
+    def fit_transform(self, X, y=None, **fit_params):
+        """Fit, then return the normalized features of ``X`` (one pass of ``transformer``).
+
+        Parameters
+        ----------
+        X : DataFrame with a ``speaker`` column, or any input of ``transformer``
+        y : ignored
+        **fit_params : ignored
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_features_out_), dtype float32
+        """
+        F, speakers = self._fit(X, y)
+        return self._normalize(F, speakers)
+
+    def transform(self, X) -> np.ndarray:
+        """Features of ``X``, standardized with each row's speaker statistics.
+
+        Parameters
+        ----------
+        X : DataFrame with a ``speaker`` column, or any input of ``transformer``
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_features_out_), dtype float32
+            The features (with ``keep_raw``), then their normalized values.
+        """
+        check_is_fitted(self, "speaker_stats_")
+        return self._normalize(self._features(self.transformer_.transform(X)), speakers_of(X))
+
+    def has_statistics(self, X) -> np.ndarray:
+        """Which rows of ``X`` would be normalized with their own speaker's statistics.
+
+        A row has them when its speaker had at least ``min_files`` training rows,
+        or has at least ``min_files`` rows in ``X``; the others would get the
+        training population's.
+
+        Parameters
+        ----------
+        X : DataFrame with a ``speaker`` column, or any input of ``transformer``
+
+        Returns
+        -------
+        ndarray of shape (n_samples,), dtype bool
+        """
+        check_is_fitted(self, "speaker_stats_")
+        speakers = speakers_of(X)
+        if speakers is None:
+            return np.zeros(_num_samples(X), dtype=bool)
+        names, counts = np.unique(speakers, return_counts=True)
+        enough = {n for n, c in zip(names, counts) if n and c >= self.min_files}
+        return np.array([s in self.speaker_stats_ or s in enough for s in speakers], bool)
+
+    def get_feature_names_out(self, input_features=None) -> np.ndarray:
+        """Output column names: the transformer's, then each with a ``spknorm_`` prefix."""
+        check_is_fitted(self, "speaker_stats_")
+        if hasattr(self.transformer_, "get_feature_names_out"):
+            names = [str(n) for n in self.transformer_.get_feature_names_out()]
+        else:
+            names = [f"x{i}" for i in range(len(self.population_stats_[0]))]
+        normalized = [f"spknorm_{n}" for n in names]
+        return np.asarray(names + normalized if self.keep_raw else normalized, dtype=object)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.transformer_tags.preserves_dtype = ["float32"]  # like skser's feature steps
+        return tags
+
+    # -- internals ------------------------------------------------------------
+    def _fit(self, X, y):
+        self._validate_params()
+        self.transformer_ = clone(self.transformer)
+        F = self._features(self.transformer_.fit_transform(X, y))
+        speakers = speakers_of(X)
+        self.population_stats_ = _mean_scale(F)
+        self.speaker_stats_ = {}
+        if speakers is not None:
+            if len(speakers) != len(F):
+                raise SkserError(
+                    f"{len(speakers)} speakers for {len(F)} feature rows: the transformer "
+                    "must return one row per input row"
+                )
+            self.speaker_stats_ = self._stats_by_speaker(F, speakers)
+        self.n_features_out_ = F.shape[1] * (2 if self.keep_raw else 1)
+        if hasattr(self.transformer_, "n_features_in_"):
+            self.n_features_in_ = self.transformer_.n_features_in_
+        return F, speakers
+
+    @staticmethod
+    def _features(F) -> np.ndarray:
+        F = np.asarray(F)
+        if F.ndim != 2:
+            raise SkserError(
+                "SpeakerNormalizer needs a transformer with 2-D output (n_samples, n_features), "
+                f"got shape {F.shape}"
+            )
+        if not np.isfinite(F).all():
+            rows = np.flatnonzero(~np.isfinite(F).all(axis=1))
+            raise SkserError(
+                f"{len(rows)} feature row(s) are not finite (NaN or Inf), e.g. rows "
+                f"{rows[:5].tolist()}; drop the inputs that failed to load"
+            )
+        return F
+
+    def _stats_by_speaker(self, F: np.ndarray, speakers: np.ndarray) -> dict:
+        stats = {}
+        for speaker in np.unique(speakers):
+            rows = speakers == speaker
+            if speaker and rows.sum() >= self.min_files:
+                stats[str(speaker)] = _mean_scale(F[rows])
+        return stats
+
+    def _normalize(self, F: np.ndarray, speakers: np.ndarray | None) -> np.ndarray:
+        if speakers is not None and len(speakers) != len(F):
+            raise SkserError(
+                f"{len(speakers)} speakers for {len(F)} feature rows: the transformer must "
+                "return one row per input row"
+            )
+        mean = np.empty(F.shape, dtype=np.float64)
+        scale = np.empty(F.shape, dtype=np.float64)
+        known = np.zeros(len(F), dtype=bool)
+        if speakers is not None:
+            new = np.array([s not in self.speaker_stats_ for s in speakers], dtype=bool)
+            batch_stats = self._stats_by_speaker(F[new], speakers[new]) if new.any() else {}
+            for speaker in np.unique(speakers):
+                stats = self.speaker_stats_.get(speaker) or batch_stats.get(speaker)
+                if stats is not None:
+                    rows = speakers == speaker
+                    mean[rows], scale[rows] = stats
+                    known |= rows
+        if not known.all():
+            mean[~known], scale[~known] = self.population_stats_
+            n = int((~known).sum())
+            warnings.warn(
+                f"SpeakerNormalizer: {n} of {len(F)} row(s) have no speaker statistics (no "
+                f"'speaker' column, an unknown speaker, or a new speaker with fewer than "
+                f"{self.min_files} rows in this call) and were standardized with the training "
+                "population's statistics; give several recordings of each speaker, with a "
+                "'speaker' column, for speaker-normalized predictions",
+                SpeakerNormalizationWarning,
+                stacklevel=3,
+            )
+        normalized = ((F - mean) / scale).astype(np.float32)
+        if self.keep_raw:
+            return np.hstack([F.astype(np.float32, copy=False), normalized])
+        return normalized
+
+
+class SpeakerAdaptiveClassifier(ClassifierMixin, BaseEstimator):
+    """A speaker-normalizing classifier, with a plain one for rows of unknown speakers.
+
+    A model trained on speaker-normalized features (a pipeline with a
+    :class:`SpeakerNormalizer`) is the better one where a row's speaker has
+    statistics, and markedly worse where they must be guessed from the whole
+    training population: one recording of a new speaker, or input without a
+    ``speaker`` column. This classifier trains both ``estimator`` and
+    ``fallback`` on the same data and answers each row with ``estimator``
+    where its speaker has statistics (:meth:`SpeakerNormalizer.has_statistics`)
+    and with ``fallback`` elsewhere.
+
+    Parameters
+    ----------
+    estimator : Pipeline
+        A classifier pipeline with a :class:`SpeakerNormalizer` step.
+    fallback : classifier
+        Trained on the same ``X`` and ``y``; answers the rows without speaker
+        statistics.
+
+    Attributes
+    ----------
+    estimator_, fallback_ : fitted clones of ``estimator`` and ``fallback``
+    classes_ : ndarray
+        The labels, in the order of ``predict_proba``'s columns.
+    n_features_in_ : int
+        The fitted estimator's, where it has one.
+
+    See Also
+    --------
+    SpeakerNormalizer
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.preprocessing import FunctionTransformer
+    >>> from skser.preprocessing import SpeakerAdaptiveClassifier, SpeakerNormalizer
+    >>> rng = np.random.default_rng(0)
+    >>> X = pd.DataFrame({"f": rng.normal(size=40), "speaker": ["ann", "bob"] * 20})
+    >>> y = np.where(X["f"] > 0, "happy", "sad")
+    >>> features = FunctionTransformer(lambda df: df[["f"]].to_numpy())
+    >>> clf = SpeakerAdaptiveClassifier(
+    ...     make_pipeline(SpeakerNormalizer(features), LogisticRegression()),
+    ...     make_pipeline(features, LogisticRegression())).fit(X, y)
+    >>> clf.predict(X.iloc[:4]).tolist() == y[:4].tolist()  # known speakers: normalized
+    True
+    >>> clf.predict(X[["f"]].iloc[:4]).tolist() == y[:4].tolist()  # no speakers: fallback
+    True
+    """
+
+    _parameter_constraints: dict = {
+        "estimator": [HasMethods(["fit", "predict_proba"])],
+        "fallback": [HasMethods(["fit", "predict_proba"])],
+    }
+
+    def __init__(self, estimator, fallback):
+        self.estimator = estimator
+        self.fallback = fallback
+
+    def fit(self, X, y):
+        """Fit ``estimator`` and ``fallback`` on ``(X, y)``.
+
+        Parameters
+        ----------
+        X : DataFrame with a ``speaker`` column, or any input of the two models
+        y : array-like of shape (n_samples,)
+
+        Returns
+        -------
+        self
+        """
+        self._validate_params()
+        self.estimator_ = clone(self.estimator)
+        self._normalizer(self.estimator_)  # fail before training anything
+        self.estimator_.fit(X, y)
+        self.fallback_ = clone(self.fallback).fit(X, y)
+        if list(self.estimator_.classes_) != list(self.fallback_.classes_):
+            raise SkserError(
+                f"estimator and fallback learned different classes: "
+                f"{list(self.estimator_.classes_)} and {list(self.fallback_.classes_)}"
+            )
+        self.classes_ = self.estimator_.classes_
+        if hasattr(self.estimator_, "n_features_in_"):
+            self.n_features_in_ = self.estimator_.n_features_in_
+        return self
+
+    def predict_proba(self, X) -> np.ndarray:
+        """Class probabilities, from ``estimator`` where a row's speaker has statistics.
+
+        Parameters
+        ----------
+        X : DataFrame with a ``speaker`` column, or any input of the two models
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_classes)
+        """
+        check_is_fitted(self, "classes_")
+        adapted = self._normalizer(self.estimator_).has_statistics(X)
+        n_rows = len(adapted)
+        proba = np.empty((n_rows, len(self.classes_)), dtype=np.float64)
+        for model, rows in ((self.estimator_, adapted), (self.fallback_, ~adapted)):
+            if rows.any():
+                proba[rows] = model.predict_proba(_safe_indexing(X, np.flatnonzero(rows)))
+        return proba
+
+    def predict(self, X) -> np.ndarray:
+        """The most probable class of each row."""
+        check_is_fitted(self, "classes_")
+        return self.classes_[self.predict_proba(X).argmax(axis=1)]
+
+    @staticmethod
+    def _normalizer(estimator) -> SpeakerNormalizer:
+        for _, step in getattr(estimator, "steps", []):
+            if isinstance(step, SpeakerNormalizer):
+                return step
+        raise SkserError(
+            f"SpeakerAdaptiveClassifier's estimator must be a pipeline with a "
+            f"SpeakerNormalizer step, got {type(estimator).__name__}"
+        )
