@@ -30,7 +30,7 @@ EXIT_USAGE = 2
 EXIT_NO_DATA = 3
 
 #: ``skser train``'s recipe: make_recipe()'s default, the most accurate in docs/benchmarks.md.
-DEFAULT_RECIPE = "mel-cnn2d+stats-svc"
+DEFAULT_RECIPE = "mel-cnn2d+spk-svc"
 #: ``skser demo``'s recipe: the fastest to train, so the demo takes about a minute.
 DEMO_RECIPE = "acoustic-conv1d"
 
@@ -247,12 +247,23 @@ def _print_report(title: str, df, report: dict) -> None:
         _note("the model does not beat chance on these files")
 
 
+def _model_input(df):
+    """What a model reads of a corpus table: its paths, with their speakers where known.
+
+    Every recipe reads a DataFrame's ``path`` column; the speaker-normalizing ones also
+    read its ``speaker`` column.
+    """
+    if "speaker" in df and df["speaker"].notna().all():
+        return df[["path", "speaker"]].reset_index(drop=True)
+    return df["path"].tolist()
+
+
 def _fit_evaluate(model, train_df, test_df):
     """Fit on ``train_df``, predict ``test_df``; returns (y_pred, report, seconds)."""
     start = time.perf_counter()
-    model.fit(train_df["path"].tolist(), train_df["emotion"].to_numpy())
+    model.fit(_model_input(train_df), train_df["emotion"].to_numpy())
     seconds = time.perf_counter() - start
-    y_pred = model.predict(test_df["path"].tolist())
+    y_pred = model.predict(_model_input(test_df))
     report = _report(test_df["emotion"].to_numpy(), y_pred, list(model.classes_),
                      groups=test_df["corpus"].to_numpy())
     return y_pred, report, seconds
@@ -372,7 +383,7 @@ def _cmd_evaluate(args) -> int:
     if args.json:
         _note(f"evaluating on {which}: {_describe(df)}")
     y_true = df["emotion"].to_numpy()
-    y_pred = model.predict(df["path"].tolist())
+    y_pred = model.predict(_model_input(df))
     report = _report(y_true, y_pred, classes, groups=df["corpus"].to_numpy())
     out = Path(args.out) if args.out else model_path.parent
     out.mkdir(parents=True, exist_ok=True)
@@ -451,18 +462,29 @@ def _set_runtime(model, *, verbose: int, n_jobs: int | None = None) -> None:
     _set_where_accepted(steps[-1:], {"verbose": 0})
 
 
-def _predict_each(model, paths: list[str]) -> list:
-    """Class probabilities per file, or the error of each file that failed."""
+def _predict_each(model, paths: list[str], speaker: str | None = None) -> list:
+    """Class probabilities per file, or the error of each file that failed.
+
+    With ``speaker``, every file is that speaker's (for speaker-normalizing models).
+    """
     if not paths:
         return []
+
+    def inputs(files):
+        if speaker is None:
+            return files
+        import pandas as pd
+
+        return pd.DataFrame({"path": files, "speaker": speaker})
+
     try:
-        return list(model.predict_proba(paths))
+        return list(model.predict_proba(inputs(paths)))
     except ValueError:
         pass  # some file is bad: redo one by one, to name it and keep the others
     results = []
     for path in paths:
         try:
-            results.append(model.predict_proba([path])[0])
+            results.append(model.predict_proba(inputs([path]))[0])
         except ValueError as exc:
             message = str(exc)
             results.append(message if path in message else f"{path}: {message}")
@@ -474,6 +496,8 @@ _TIMELINE_ONLY = ("window", "hop", "out", "gate_db", "no_gate")
 
 def _cmd_predict(args) -> int:
     if args.timeline:
+        if args.speaker is not None:
+            raise SkserError("--speaker does not apply with --timeline")
         return _cmd_timeline(args)
     given = [f"--{name.replace('_', '-')}" for name in _TIMELINE_ONLY
              if getattr(args, name) not in (None, False)]
@@ -483,7 +507,7 @@ def _cmd_predict(args) -> int:
     _set_runtime(model, verbose=0)
     classes = [str(c) for c in model.classes_]
     readable = [f for f in args.files if Path(f).is_file()]
-    outcome = dict(zip(readable, _predict_each(model, readable)))
+    outcome = dict(zip(readable, _predict_each(model, readable, args.speaker)))
     records = []
     for path in args.files:
         result = outcome.get(path, f"{path}: no such file")
@@ -760,6 +784,10 @@ def _build_parser() -> argparse.ArgumentParser:
     predict.add_argument("model", metavar="MODEL")
     predict.add_argument("files", nargs="+", metavar="FILE", help="audio files")
     predict.add_argument("--json", action="store_true", help="print results as JSON")
+    predict.add_argument("--speaker", metavar="NAME",
+                         help="the files are all this speaker's: a speaker-normalizing model "
+                              "(recipe mel-cnn2d+spk-svc) then uses the speaker's statistics "
+                              "(from training, or from these files when there are enough)")
     predict.add_argument("--timeline", action="store_true",
                          help="predict one FILE window by window (an emotion timeline)")
     predict.add_argument("--window", type=_seconds, metavar="S",

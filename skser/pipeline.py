@@ -176,14 +176,30 @@ def _members_first_audio_steps(name: str, ensemble):
     for member_name, member in ensemble.get_params(deep=False)["estimators"]:
         if member is None or member == "drop":
             continue
-        steps = member.steps if hasattr(member, "steps") else [(None, member)]
-        for step_name, step in steps:
-            if step is None or step == "passthrough":
-                continue
-            if {"sr", "duration"} <= step.get_params(deep=False).keys():
-                path = "__".join(p for p in (name, member_name, step_name) if p)
-                yield path, step
-            break
+        yield from _first_audio_steps(f"{name}__{member_name}", member)
+
+
+def _first_audio_steps(path: str, est):
+    """(parameter path, step) of the audio steps that read ``est``'s input first.
+
+    Looks through pipelines (their first step), wrappers of a feature step
+    (SpeakerNormalizer's ``transformer``) and classifiers that train two models on
+    the same input (SpeakerAdaptiveClassifier's ``estimator`` and ``fallback``).
+    """
+    if hasattr(est, "steps"):
+        for step_name, step in est.steps:
+            if step is not None and step != "passthrough":
+                yield from _first_audio_steps(f"{path}__{step_name}", step)
+                return
+        return
+    params = est.get_params(deep=False)
+    if {"sr", "duration"} <= params.keys():
+        yield path, est
+        return
+    for key in ("transformer", "estimator", "fallback"):
+        inner = params.get(key)
+        if inner is not None and hasattr(inner, "get_params"):
+            yield from _first_audio_steps(f"{path}__{key}", inner)
 
 
 def _check_same(src_name: str, src, name: str, est, param: str) -> None:

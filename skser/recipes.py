@@ -17,6 +17,11 @@ name                      steps
 ``mel-cnn2d+stats-svc``   AudioLoader (16 kHz, 4 s) -> soft vote of ``mel-cnn2d`` and
                           ``stats-svc``: each file is decoded once, for both members (while
                           fitting, the waveforms take 256 KB per training file in memory)
+``mel-cnn2d+spk-svc``     the same vote, its SVC on the statistics and their
+                          speaker-normalized values (SpeakerNormalizer) where a file's
+                          speaker has statistics, the plain SVC elsewhere
+                          (SpeakerAdaptiveClassifier): give ``X`` as a DataFrame with
+                          ``path`` and ``speaker`` columns
 ``reference-a``           Augmenter(preset="reference_a") -> AcousticFeatures ->
                           StandardScaler -> Conv1DClassifier(epochs=50, batch_size=64),
                           reading 2.5 s from 0.6 s at 22,050 Hz
@@ -219,6 +224,41 @@ def _ensemble() -> list:
             VotingClassifier(members, voting="soft")]
 
 
+@_recipe(
+    "mel-cnn2d+spk-svc",
+    "soft vote of mel-cnn2d and an SVC on speaker-normalized utterance statistics (its SVC "
+    "calibrated by 5-fold cross-validation), on audio decoded once for both; reads each "
+    "file's speaker from the 'speaker' column of a DataFrame input, and votes as "
+    "mel-cnn2d+stats-svc for files whose speaker has no statistics",
+)
+def _speaker_ensemble() -> list:
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.ensemble import VotingClassifier
+    from sklearn.svm import SVC
+
+    from .audio import AudioLoader
+    from .pipeline import make_pipeline
+    from .preprocessing import SpeakerAdaptiveClassifier, SpeakerNormalizer, StandardScaler
+
+    def svc():
+        return CalibratedClassifierCV(SVC(C=10.0), ensemble=False)
+
+    # The statistics themselves and their values standardized with each speaker's own
+    # statistics (keep_raw): the SVC sees both how a recording sounds and how it departs
+    # from its speaker's usual voice. Rows whose speaker has no statistics (one file of a
+    # new speaker, or no speaker column) go to the plain SVC of mel-cnn2d+stats-svc,
+    # which is the better model for them.
+    normalized = make_pipeline(SpeakerNormalizer(_utterance_statistics()), StandardScaler(),
+                               svc())
+    plain = make_pipeline(_utterance_statistics(), StandardScaler(), svc())
+    members = [("cnn", make_pipeline(*_mel_cnn2d())),
+               ("svc", SpeakerAdaptiveClassifier(normalized, plain))]
+    # As in mel-cnn2d+stats-svc, one decoding serves both members; the loader passes the
+    # speaker column of a DataFrame input on to the normalizer.
+    return [AudioLoader(sr=16000, duration=4.0, offset=0.0, keep_columns=("speaker",)),
+            VotingClassifier(members, voting="soft")]
+
+
 def _nested_estimators(estimators) -> list:
     """``estimators`` and every estimator inside them (pipeline steps, ensemble members)."""
     found = []
@@ -244,7 +284,7 @@ def _set_where_accepted(estimators, params: dict) -> None:
 
 
 def make_recipe(
-    name: str = "mel-cnn2d+stats-svc",
+    name: str = "mel-cnn2d+spk-svc",
     *,
     epochs: int | None = None,
     random_state: int | None = 0,
@@ -256,12 +296,14 @@ def make_recipe(
 
     Parameters
     ----------
-    name : str, default="mel-cnn2d+stats-svc"
+    name : str, default="mel-cnn2d+spk-svc"
         One of :data:`PIPELINES` (see the module docstring for the steps). The
-        default, a soft vote of the log-mel CNN (``"mel-cnn2d"``) and the
-        utterance-statistics SVC (``"stats-svc"``), scored highest in three of
-        the four protocols of ``docs/benchmarks.md``; ``"mel-cnn2d"`` alone
-        trains about 10 % faster and predicts a file in about 60 % of the time.
+        default, a soft vote of the log-mel CNN (``"mel-cnn2d"``) and an SVC on
+        utterance statistics and their speaker-normalized values, scored
+        highest on the protocols of ``docs/benchmarks.md``; give it a DataFrame
+        with ``path`` and ``speaker`` columns (without speakers it predicts as
+        ``"mel-cnn2d+stats-svc"``). ``"mel-cnn2d"`` alone is the fastest to
+        predict.
     epochs : int or None, default=None
         Training epochs of the classifier; ``None`` keeps the recipe's.
     random_state : int or None, default=0

@@ -446,3 +446,28 @@ def test_describe_names_speakers_only_when_the_layout_has_them():
     df["speaker"] = ["s1", "s1", "s2"]
     assert _describe(df) == "3 files, 2 speakers (happy 1, sad 2)"
     assert _describe(df[df["speaker"] == "s2"]) == "1 file, 1 speaker (happy 1)"
+
+
+def test_models_read_paths_with_speakers_where_the_table_has_them():
+    import pandas as pd
+
+    from skser.cli import _model_input, _predict_each
+
+    df = pd.DataFrame({"path": ["a.wav", "b.wav"], "speaker": ["s1", "s2"]}, index=[3, 4])
+    assert _model_input(df).to_dict("list") == {"path": ["a.wav", "b.wav"],
+                                                "speaker": ["s1", "s2"]}
+    assert _model_input(df.assign(speaker=[None, "s2"])) == ["a.wav", "b.wav"]
+    assert _model_input(df[["path"]]) == ["a.wav", "b.wav"]
+
+    import numpy as np
+
+    class Recorder:
+        def predict_proba(self, X):
+            self.X = X
+            return np.ones((len(X), 2)) / 2
+
+    model = Recorder()
+    _predict_each(model, ["a.wav", "b.wav"], speaker="ann")
+    assert model.X["speaker"].tolist() == ["ann", "ann"]
+    _predict_each(model, ["a.wav"])
+    assert model.X == ["a.wav"]

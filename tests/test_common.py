@@ -11,13 +11,13 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 
 
 def _estimators():
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
     from skser.audio import AudioLoader
     from skser.augmentation import Augmenter
     from skser.features import AcousticFeatures, MelImage, MFCCImage
     from skser.models import CNN2DClassifier, Conv1DClassifier, CRNNClassifier
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import make_pipeline
-
     from skser.preprocessing import SpeakerAdaptiveClassifier, SpeakerNormalizer, StandardScaler
 
     small_net = dict(epochs=5, learning_rate=0.01, batch_size=16, validation_split=0.0,

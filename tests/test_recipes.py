@@ -20,6 +20,7 @@ STEPS = {
     "reference-b-crnn": ["mfccimage", "crnnclassifier"],
     "stats-svc": ["acousticfeatures", "standardscaler", "svc"],
     "mel-cnn2d+stats-svc": ["audioloader", "votingclassifier"],
+    "mel-cnn2d+spk-svc": ["audioloader", "votingclassifier"],
 }
 
 REFERENCE_B_STFT = {"sr": 44100, "duration": 4.0, "n_fft": 2048, "hop_length": 512}
@@ -42,17 +43,32 @@ def test_recipe_builds_with_documented_steps(name):
     assert bool(epochs) == (name != "stats-svc")  # every recipe but the SVC trains a network
 
 
-def test_default_recipe_is_the_vote_of_the_cnn_and_the_svc():
+def test_default_recipe_is_the_vote_of_the_cnn_and_the_speaker_adaptive_svc():
     pipe = make_recipe()
-    assert list(pipe.named_steps) == STEPS["mel-cnn2d+stats-svc"]
+    assert list(pipe.named_steps) == STEPS["mel-cnn2d+spk-svc"]
+    (_, cnn), (_, svc) = pipe[-1].estimators
+    assert list(cnn.named_steps) == STEPS["mel-cnn2d"]
+    assert type(svc).__name__ == "SpeakerAdaptiveClassifier"
+    normalized, plain = svc.estimator, svc.fallback
+    assert type(normalized[0]).__name__ == "SpeakerNormalizer"
+    assert list(plain.named_steps) == STEPS["stats-svc"][:2] + ["calibratedclassifiercv"]
+    # the fallback is the SVC member of mel-cnn2d+stats-svc, parameter for parameter
+    (_, _), (_, stats_svc) = make_recipe("mel-cnn2d+stats-svc")[-1].estimators
+    assert repr(plain) == repr(stats_svc)
+    assert repr(normalized[0].transformer) == repr(stats_svc[0])
+    # one decode for both members, passing the speakers on
+    loader = pipe.named_steps["audioloader"]
+    assert loader.keep_columns == ("speaker",)
+    for member in (cnn[0], normalized[0].transformer, plain[0]):
+        assert (member.sr, member.offset) == (loader.sr, loader.offset)
+        assert member.duration <= loader.duration
+
+
+def test_stats_vote_recipe_is_the_cnn_and_the_calibrated_svc():
+    pipe = make_recipe("mel-cnn2d+stats-svc")
     (_, cnn), (_, svc) = pipe[-1].estimators
     assert list(cnn.named_steps) == STEPS["mel-cnn2d"]
     assert type(svc[-1]).__name__ == "CalibratedClassifierCV"
-    # one decode for both members: the loader reads what each member's features read
-    loader = pipe.named_steps["audioloader"]
-    for member in (cnn[0], svc[0]):
-        assert (member.sr, member.offset) == (loader.sr, loader.offset)
-        assert member.duration <= loader.duration
 
 
 def test_reference_a_parameters():
@@ -175,3 +191,61 @@ def test_ensemble_recipe_votes_on_file_paths(synthetic_corpus, tmp_path):
     path = save(pipe, tmp_path / "vote.skser")
     assert len(read_manifest(path)["keras_models"]) == 1
     np.testing.assert_allclose(load(path).predict_proba(paths), proba, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.slow
+def test_speaker_vote_recipe_reads_speakers_from_a_dataframe(synthetic_corpus, tmp_path):
+    import warnings
+
+    from skser.preprocessing import SpeakerNormalizationWarning
+
+    df = synthetic_corpus
+    df = df[df["emotion"].isin(["angry", "sad", "happy"])].reset_index(drop=True)
+    pipe = make_recipe(
+        "mel-cnn2d+spk-svc", epochs=3,
+        audioloader__duration=1.0,
+        votingclassifier__cnn__melimage__duration=1.0,
+        votingclassifier__cnn__cnn2dclassifier__filters=(4, 8),
+        votingclassifier__svc__estimator__speakernormalizer__transformer__duration=1.0,
+        votingclassifier__svc__estimator__speakernormalizer__min_files=3,
+        votingclassifier__svc__fallback__acousticfeatures__duration=1.0,
+    )
+    X, y = df[["path", "speaker"]], df["emotion"].to_numpy()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", SpeakerNormalizationWarning)  # every speaker known
+        pipe.fit(X, y)
+        proba = pipe.predict_proba(X)
+    adaptive = pipe[-1].named_estimators_["svc"]
+    normalizer = adaptive.estimator_[0]
+    assert sorted(normalizer.speaker_stats_) == sorted(df["speaker"].unique())
+    assert proba.shape == (len(df), 3)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, atol=1e-5)
+    # the vote is the mean of its members, each reading the files itself
+    members = [est.predict_proba(X) for est in pipe[-1].estimators_]
+    np.testing.assert_allclose(proba, np.mean(members, axis=0), rtol=1e-5, atol=1e-6)
+    # with known speakers the SVC member answers with its speaker-normalized model
+    waveforms = pipe[0].transform(X)
+    np.testing.assert_allclose(adaptive.predict_proba(waveforms),
+                               adaptive.estimator_.predict_proba(waveforms))
+    # paths alone carry no speakers: the plain SVC answers, as in mel-cnn2d+stats-svc
+    paths = df["path"].tolist()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", SpeakerNormalizationWarning)
+        without = pipe.predict_proba(paths)
+    plain = adaptive.fallback_.predict_proba(paths)
+    cnn = pipe[-1].named_estimators_["cnn"].predict_proba(paths)
+    np.testing.assert_allclose(without, (plain + cnn) / 2, rtol=1e-5, atol=1e-6)
+    assert not np.allclose(without, proba)
+    # saved, it loads back and predicts the same
+    from skser.persistence import load, save
+
+    path = save(pipe, tmp_path / "spk-vote.skser")
+    np.testing.assert_allclose(load(path).predict_proba(X), proba, rtol=1e-5, atol=1e-6)
+
+
+def test_speaker_vote_checks_the_normalized_step_reads_the_loader_rate():
+    with pytest.raises(SkserError, match="disagree on sr"):
+        make_recipe("mel-cnn2d+spk-svc",
+                    votingclassifier__svc__estimator__speakernormalizer__transformer__sr=8000
+                    ).fit(
+            ["a.wav"], ["sad"])
