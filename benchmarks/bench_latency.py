@@ -4,7 +4,9 @@ For each recipe of ``RECIPES``: trains it on the training files of reference B's
 (7 emotions, stratified 80/20, ``random_state=0``; 9,570 files), for one epoch: a network's
 weights do not change the cost of a prediction, but an SVC's does (its support vectors grow
 with the training set), so the SVC member is trained as in a full run. Then it times
-``predict`` of a single file, from its path: decoding the file, the features (log-mel image;
+``predict`` of a single file, from its path and speaker (a one-row DataFrame, as a corpus table
+gives them; the speaker is one of the training speakers, whose statistics the
+speaker-normalizing recipe looks up): decoding the file, the features (log-mel image;
 utterance statistics) and the models. TensorFlow and joblib are limited to one thread; the
 median of 30 calls on 30 different test files (about 4 s of audio each, drawn from RAVDESS
 and SAVEE, whose files are 3 to 4 s long) is reported, after one warm-up call. Then the
@@ -24,8 +26,9 @@ import time
 from ._common import peak_rss_mb, require_data
 
 BATCH = 256
-#: Recipes timed by default: skser's CNN and the vote of it with the SVC baseline.
-RECIPES = ("mel-cnn2d", "mel-cnn2d+stats-svc")
+#: Recipes timed by default: skser's CNN, and its votes with the SVC baseline and with the SVC
+#: on speaker-normalized statistics.
+RECIPES = ("mel-cnn2d", "mel-cnn2d+stats-svc", "mel-cnn2d+spk-svc")
 
 
 def main() -> dict:
@@ -42,10 +45,11 @@ def main() -> dict:
     df = _corpus()
     df = df[df["emotion"].isin(SEVEN)].reset_index(drop=True)
     train, test = train_test_split(df, test_size=0.2, stratify=df["emotion"], random_state=0)
-    files = test[test["corpus"].isin(["ravdess", "savee"])].sample(31, random_state=1)["path"]
-    files = files.tolist()
-    batch = test.sample(BATCH, random_state=2)["path"].tolist()
-    seconds_of_audio = statistics.mean(sf.info(f).duration for f in files[1:])
+    columns = ["path", "speaker"]
+    files = test[test["corpus"].isin(["ravdess", "savee"])].sample(31, random_state=1)[columns]
+    files = [files.iloc[[i]].reset_index(drop=True) for i in range(len(files))]
+    batch = test.sample(BATCH, random_state=2)[columns].reset_index(drop=True)
+    seconds_of_audio = statistics.mean(sf.info(f["path"][0]).duration for f in files[1:])
     recipes = os.environ.get("SKSER_BENCH_RECIPES", ",".join(RECIPES)).split(",")
     rows = [_time_recipe(name, train, files, batch) for name in recipes if name]
     md = ["| recipe | files | audio per file (mean) | median | 90th percentile | max "
@@ -68,12 +72,13 @@ def _time_recipe(recipe: str, train, files: list, batch: list) -> dict:
 
     # n_jobs=1 from the start: an ensemble's fitted members are clones, which set_params
     # after fitting would not reach.
-    model = make_recipe(recipe, epochs=1, n_jobs=1).fit(train["path"], train["emotion"])
-    model.predict([files[0]])  # warm-up: traces the network's fast path
+    X = train[["path", "speaker"]].reset_index(drop=True)
+    model = make_recipe(recipe, epochs=1, n_jobs=1).fit(X, train["emotion"])
+    model.predict(files[0])  # warm-up: traces the network's fast path
     times = []
     for f in files[1:]:
         start = time.perf_counter()
-        model.predict([f])
+        model.predict(f)
         times.append(time.perf_counter() - start)
     ms = sorted(1000 * t for t in times)
     start = time.perf_counter()

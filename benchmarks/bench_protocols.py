@@ -111,6 +111,15 @@ def _features(df, names, emotions=None) -> dict:
     for name in names:
         X, seconds = extract(name, df["path"].tolist())
         out[name] = (np.asarray(X[rows]), seconds)
+    if "stats" in out:
+        # For SpeakerNormalizer: the statistics with each file's speaker, as the recipes'
+        # inputs carry them (a DataFrame with a speaker column).
+        import pandas as pd
+
+        stats, seconds = out["stats"]
+        table = pd.DataFrame(stats, columns=[f"f{i}" for i in range(stats.shape[1])])
+        table["speaker"] = df["speaker"].to_numpy()[rows]
+        out["stats+speaker"] = (table, seconds)
     return out
 
 
@@ -141,10 +150,44 @@ CALIBRATED = "the vote's SVC member: the baseline SVC, calibrated (5-fold)"
 VOTE = "skser default, recipe mel-cnn2d+stats-svc: soft vote of mel-cnn2d and the calibrated SVC"
 
 
+SPK_SVC = "SVC on speaker-normalized utterance statistics"
+SPK_CALIBRATED = "the speaker vote's SVC member: SVC on speaker-normalized statistics, calibrated"
+SPK_VOTE = ("recipe mel-cnn2d+spk-svc: soft vote of mel-cnn2d and the calibrated SVC on "
+            "speaker-normalized statistics")
+#: Soft votes scored from their members' probabilities: name -> members.
+VOTES = {VOTE: (CNN, CALIBRATED), SPK_VOTE: (CNN, SPK_CALIBRATED)}
+
+
 def _pipelines() -> dict:
     """The pipelines each protocol trains: name -> (feature set, factory)."""
     return {BASELINE: ("stats", _svc), CNN: ("mel", _cnn2d),
-            CALIBRATED: ("stats", _svc_calibrated)}
+            CALIBRATED: ("stats", _svc_calibrated),
+            SPK_SVC: ("stats+speaker", _spk(_svc)),
+            SPK_CALIBRATED: ("stats+speaker", _spk(_svc_calibrated))}
+
+
+def _statistics_only(X):
+    """The feature columns of a table of cached statistics and speakers."""
+    return X.drop(columns="speaker").to_numpy(dtype=np.float32)
+
+
+def _spk(classifier_steps):
+    """A factory of SpeakerNormalizer -> ``classifier_steps`` on cached statistics.
+
+    The normalizer wraps a step that reads the cached statistics from the columns of ``X``
+    (a table of the statistics and a ``speaker`` column), in place of the recipe's feature
+    step: the same values, normalized by the package's SpeakerNormalizer.
+    """
+    from sklearn.preprocessing import FunctionTransformer
+
+    from skser.pipeline import make_pipeline
+    from skser.preprocessing import SpeakerNormalizer
+
+    def make():
+        normalizer = SpeakerNormalizer(FunctionTransformer(_statistics_only))
+        return make_pipeline(normalizer, *(step for _, step in classifier_steps().steps))
+
+    return make
 
 
 def _cnn2d(**params):
@@ -162,7 +205,7 @@ def _fit_predict(model, X, y, train, test, labels):
     Returns the predictions, the class probabilities in ``labels`` order (None for a model
     without ``predict_proba``), the seconds of fitting and of predicting, and extra facts.
     """
-    Xtr, Xte = np.asarray(X[train]), np.asarray(X[test])
+    Xtr, Xte = _take(X, train), _take(X, test)
     with timer() as t_fit:
         model.fit(Xtr, y[train])
     proba = None
@@ -179,6 +222,58 @@ def _fit_predict(model, X, y, train, test, labels):
     if hasattr(clf, "history_"):
         extra["epochs_run"] = len(clf.history_["loss"])
     return pred, proba, t_fit(), t_pred(), extra
+
+
+#: Pipelines whose out-of-fold predictions are cached under ``benchmarks/cache/``: the
+#: slow ones, so that adding or changing a cheap pipeline does not retrain them.
+CACHED = (CNN,)
+
+
+def _model_code_hash() -> str:
+    """A digest of skser's model code: a change to it invalidates cached predictions."""
+    from pathlib import Path
+
+    import skser.models
+
+    digest = hashlib.sha1()
+    for path in sorted(Path(skser.models.__file__).parent.glob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def _fit_predict_cached(name, model, X, y, train, test, labels):
+    """:func:`_fit_predict`, read from (or written to) the cache for pipelines in CACHED.
+
+    The key covers the model's parameters, skser's model code, the features (shape and a
+    sample of their values), the labels and both index sets; a cached entry also keeps
+    the measured fitting and prediction times of the run that made it.
+    """
+    if name not in CACHED:
+        return _fit_predict(model, X, y, train, test, labels)
+    flat = np.asarray(X).reshape(len(X), -1)
+    digest = hashlib.sha1()
+    for part in (name, repr(sorted(model.get_params().items())), _model_code_hash(),
+                 str(flat.shape), flat[:, ::97].tobytes(), "\n".join(map(str, y)),
+                 np.asarray(train).tobytes(), np.asarray(test).tobytes()):
+        digest.update(part.encode() if isinstance(part, str) else part)
+    path = CACHE / f"predictions-{digest.hexdigest()[:16]}.npz"
+    if path.exists():
+        saved = np.load(path, allow_pickle=False)
+        meta = json.loads(str(saved["meta"]))
+        print(f"    (cached predictions of {path.name}: training took {meta['fit_s']:.0f} s)",
+              flush=True)
+        return (saved["pred"].astype(object), saved["proba"], meta["fit_s"], meta["pred_s"],
+                meta["extra"])
+    pred, proba, fit_s, pred_s, extra = _fit_predict(model, X, y, train, test, labels)
+    CACHE.mkdir(parents=True, exist_ok=True)
+    np.savez(path, pred=np.asarray(pred, dtype=str), proba=proba,
+             meta=json.dumps({"fit_s": fit_s, "pred_s": pred_s, "extra": extra}))
+    return pred, proba, fit_s, pred_s, extra
+
+
+def _take(X, rows):
+    """Rows ``rows`` of an array or a DataFrame."""
+    return X.iloc[rows].reset_index(drop=True) if hasattr(X, "iloc") else np.asarray(X[rows])
 
 
 def _report(y_true, y_pred, groups) -> dict:
@@ -203,33 +298,33 @@ def _split_protocol(df, X_sets, pipelines, train, test) -> list[dict]:
     for name, (feature, make) in pipelines.items():
         X, extract_s = X_sets[feature]
         print(f"  {name}: training on {len(train)} files", flush=True)
-        pred, probas[name], fit_s, pred_s, extra = _fit_predict(make(), X, y, train, test,
-                                                                labels)
+        pred, probas[name], fit_s, pred_s, extra = _fit_predict_cached(name, make(), X, y,
+                                                                       train, test, labels)
         rep = _report(y[test], pred, corpus[test])
         rows.append(_row(name, rep, fit_s, features=feature,
                          extract_seconds_all_files=round(extract_s, 1),
                          predict_ms_per_file=round(1000 * pred_s / len(test), 2), **extra))
         print(f"    acc {rep['accuracy']:.3f} F1 {rep['macro_f1']:.3f} UAR {rep['uar']:.3f} "
               f"fit {fit_s:.0f} s", flush=True)
-    vote = _vote(probas, labels)
-    if vote is not None:
-        rows.append(_vote_row(rows, _report(y[test], vote, corpus[test])))
+    for vote, members in VOTES.items():
+        if all(m in probas for m in members):
+            pred = _vote(probas, members, labels)
+            rows.append(_vote_row(vote, members, rows, _report(y[test], pred, corpus[test])))
     return rows
 
 
-def _vote(probas: dict, labels: np.ndarray):
-    """The soft vote's predictions from its members' probabilities, or None without them."""
-    if CNN not in probas or CALIBRATED not in probas:
-        return None
-    return labels[(probas[CNN] + probas[CALIBRATED]).argmax(axis=1)]
+def _vote(probas: dict, members, labels: np.ndarray) -> np.ndarray:
+    """A soft vote's predictions from its members' probabilities."""
+    return labels[sum(probas[m] for m in members).argmax(axis=1)]
 
 
-def _vote_row(rows: list[dict], rep: dict) -> dict:
-    """The soft vote's row: its members were trained once, as rows of their own."""
-    fit_s = sum(r["fit_seconds"] for r in rows if r["pipeline"] in (CNN, CALIBRATED))
-    print(f"    vote: acc {rep['accuracy']:.3f} F1 {rep['macro_f1']:.3f} "
+def _vote_row(vote: str, members, rows: list[dict], rep: dict) -> dict:
+    """A soft vote's row: its members were trained once, as rows of their own."""
+    fit_s = sum(r["fit_seconds"] for r in rows if r["pipeline"] in members)
+    print(f"    {vote}: acc {rep['accuracy']:.3f} F1 {rep['macro_f1']:.3f} "
           f"UAR {rep['uar']:.3f}", flush=True)
-    return _row(VOTE, rep, fit_s, features="mel + stats")
+    features = " + ".join(r["features"] for r in rows if r["pipeline"] in members)
+    return _row(vote, rep, fit_s, features=features)
 
 
 def _cv_protocol(df, X_sets, pipelines, folds) -> list[dict]:
@@ -245,7 +340,8 @@ def _cv_protocol(df, X_sets, pipelines, folds) -> list[dict]:
         fold_uar, fit_total, epochs = [], 0.0, []
         for i, (train, test) in enumerate(folds):
             print(f"  {name}: fold {i + 1}/{len(folds)}", flush=True)
-            p, pr, fit_s, _, extra = _fit_predict(make(), X, y, train, test, labels)
+            p, pr, fit_s, _, extra = _fit_predict_cached(name, make(), X, y, train, test,
+                                                         labels)
             pred[test] = p
             if pr is not None:
                 proba[test] = pr
@@ -260,12 +356,13 @@ def _cv_protocol(df, X_sets, pipelines, folds) -> list[dict]:
                          fold_uar=[round(u, 4) for u in fold_uar], **extra))
         print(f"    pooled acc {rep['accuracy']:.3f} UAR {rep['uar']:.3f} "
               f"(folds {np.round(fold_uar, 3).tolist()})", flush=True)
-    vote = _vote(probas, labels)
-    if vote is not None:
-        row = _vote_row(rows, _report(y, vote, corpus))
-        row["fold_uar"] = [round(_report(y[test], vote[test], None)["uar"], 4)
-                           for _, test in folds]
-        rows.append(row)
+    for vote, members in VOTES.items():
+        if all(m in probas for m in members):
+            pred = _vote(probas, members, labels)
+            row = _vote_row(vote, members, rows, _report(y, pred, corpus))
+            row["fold_uar"] = [round(_report(y[test], pred[test], None)["uar"], 4)
+                               for _, test in folds]
+            rows.append(row)
     return rows
 
 
