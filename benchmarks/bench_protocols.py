@@ -27,12 +27,18 @@ table of all parts run so far is printed and written to ``benchmarks/results/pro
 Run: ``python -m benchmarks protocols`` (``make bench BENCH=protocols``);
 ``SKSER_BENCH_PARTS=refb python -m benchmarks protocols`` for one part;
 ``SKSER_BENCH_EPOCHS=N`` caps the training epochs of the Keras models (for a quick look;
-the published table is run without it).
+the published table is run without it); ``SKSER_BENCH_REFERENCES=0`` does not retrain the
+reference pipelines (reference A's pipeline; reference B's equal-time CNN) and carries their
+rows over from the last results, marked as such.
 
-Every protocol trains the classical baseline, recipe ``mel-cnn2d`` (the log-mel CNN), and
-the baseline's SVC calibrated; skser's default, the soft vote of recipe
-``mel-cnn2d+stats-svc``, is scored from the CNN's and the calibrated SVC's probabilities, so
-its members are trained once per split.
+Every protocol trains the classical baseline, recipe ``mel-cnn2d`` (the log-mel CNN), the
+baseline's SVC calibrated, and the SVC on speaker-normalized statistics (plain and
+calibrated: the package's SpeakerNormalizer over the cached statistics, reading each file's
+speaker). The soft votes of recipe ``mel-cnn2d+stats-svc`` and of skser's default,
+``mel-cnn2d+spk-svc``, are scored from their members' probabilities, so each member is
+trained once per split. In every protocol each test file's speaker has statistics (from
+training, or from at least 10 files of the speaker in the test fold), so the default's
+SpeakerAdaptiveClassifier answers with its speaker-normalized SVC: the vote scored here.
 """
 
 from __future__ import annotations
@@ -40,6 +46,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import time
 import warnings
 
@@ -147,13 +154,13 @@ def _svc_calibrated():
 BASELINE = "SVC on utterance statistics (baseline)"
 CNN = "recipe mel-cnn2d: MelImage -> CNN2DClassifier"
 CALIBRATED = "the vote's SVC member: the baseline SVC, calibrated (5-fold)"
-VOTE = "skser default, recipe mel-cnn2d+stats-svc: soft vote of mel-cnn2d and the calibrated SVC"
+VOTE = "recipe mel-cnn2d+stats-svc: soft vote of mel-cnn2d and the calibrated SVC"
 
 
 SPK_SVC = "SVC on speaker-normalized utterance statistics"
 SPK_CALIBRATED = "the speaker vote's SVC member: SVC on speaker-normalized statistics, calibrated"
-SPK_VOTE = ("recipe mel-cnn2d+spk-svc: soft vote of mel-cnn2d and the calibrated SVC on "
-            "speaker-normalized statistics")
+SPK_VOTE = ("skser default, recipe mel-cnn2d+spk-svc: soft vote of mel-cnn2d and the "
+            "calibrated SVC on speaker-normalized statistics")
 #: Soft votes scored from their members' probabilities: name -> members.
 VOTES = {VOTE: (CNN, CALIBRATED), SPK_VOTE: (CNN, SPK_CALIBRATED)}
 
@@ -224,37 +231,46 @@ def _fit_predict(model, X, y, train, test, labels):
     return pred, proba, t_fit(), t_pred(), extra
 
 
-#: Pipelines whose out-of-fold predictions are cached under ``benchmarks/cache/``: the
-#: slow ones, so that adding or changing a cheap pipeline does not retrain them.
-CACHED = (CNN,)
 
 
 def _model_code_hash() -> str:
-    """A digest of skser's model code: a change to it invalidates cached predictions."""
+    """A digest of skser's code past the features (models, preprocessing, pipeline): a
+    change to it invalidates cached predictions."""
     from pathlib import Path
 
-    import skser.models
+    import skser
 
+    root = Path(skser.__file__).parent
     digest = hashlib.sha1()
-    for path in sorted(Path(skser.models.__file__).parent.glob("*.py")):
+    for path in [*sorted((root / "models").glob("*.py")),
+                 *sorted((root / "preprocessing").glob("*.py")), root / "pipeline.py"]:
         digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
 
 
-def _fit_predict_cached(name, model, X, y, train, test, labels):
-    """:func:`_fit_predict`, read from (or written to) the cache for pipelines in CACHED.
+def _features_digest(X) -> bytes:
+    """Shape and a sample of the values of an array, or every value of a DataFrame."""
+    if hasattr(X, "iloc"):
+        import pandas as pd
 
-    The key covers the model's parameters, skser's model code, the features (shape and a
-    sample of their values), the labels and both index sets; a cached entry also keeps
-    the measured fitting and prediction times of the run that made it.
-    """
-    if name not in CACHED:
-        return _fit_predict(model, X, y, train, test, labels)
+        return str(X.shape).encode() + pd.util.hash_pandas_object(X).to_numpy().tobytes()
     flat = np.asarray(X).reshape(len(X), -1)
+    return str(flat.shape).encode() + flat[:, ::97].tobytes()
+
+
+def _fit_predict_cached(name, model, X, y, train, test, labels):
+    """:func:`_fit_predict`, read from (or written to) ``benchmarks/cache/``.
+
+    So that adding or changing one pipeline retrains only that one. The key covers the
+    pipeline's name and parameters, skser's model code, the features, the labels and both
+    index sets; a cached entry also keeps the measured fitting and prediction times of the
+    run that made it.
+    """
+    params = re.sub(r" at 0x[0-9a-f]+", "", repr(sorted(model.get_params().items())))
     digest = hashlib.sha1()
-    for part in (name, repr(sorted(model.get_params().items())), _model_code_hash(),
-                 str(flat.shape), flat[:, ::97].tobytes(), "\n".join(map(str, y)),
-                 np.asarray(train).tobytes(), np.asarray(test).tobytes()):
+    for part in (name, params, _model_code_hash(), _features_digest(X),
+                 "\n".join(map(str, y)), np.asarray(train).tobytes(),
+                 np.asarray(test).tobytes()):
         digest.update(part.encode() if isinstance(part, str) else part)
     path = CACHE / f"predictions-{digest.hexdigest()[:16]}.npz"
     if path.exists():
@@ -420,6 +436,11 @@ def part_refb(df) -> dict:
     train, test = train_test_split(idx, test_size=0.2, stratify=y, random_state=0)
     pipelines = _pipelines()
     rows = _split_protocol(df, X_sets, pipelines, train, test)
+    refb_row = "reference B mel CNN, same training time as recipe mel-cnn2d"
+    if not _run_references():
+        rows += _carried_over("refb", refb_row)
+        return {"protocol": "reference B: 7 emotions, stratified random 80/20 (random_state=0)",
+                "n_train": len(train), "n_test": len(test), "rows": rows}
     budget = next(r["fit_seconds"] for r in rows if r["pipeline"] == CNN)
     Xb, extract_s = extract("refb_mel", df["path"].tolist())  # the 7-emotion files only
     print(f"  reference B mel CNN: training for {budget:.0f} s", flush=True)
@@ -428,8 +449,7 @@ def part_refb(df) -> dict:
     print(f"  reference B mel CNN: {cost}", flush=True)
     pred = clf.predict(np.asarray(Xb[test]))
     rep = _report(y[test], pred, df["corpus"].to_numpy()[test])
-    rows.append(_row("reference B mel CNN, same training time as recipe mel-cnn2d", rep, fit_s,
-                     features="refb_mel", **cost))
+    rows.append(_row(refb_row, rep, fit_s, features="refb_mel", **cost))
     return {"protocol": "reference B: 7 emotions, stratified random 80/20 (random_state=0)",
             "n_train": len(train), "n_test": len(test), "rows": rows}
 
@@ -469,6 +489,10 @@ def part_refa(df) -> dict:
     paths = df["path"].to_numpy()
     X_sets = _features(df, ("stats", "mel"))
     rows = _split_protocol(df, X_sets, _pipelines(), train, test)
+    reference = "reference A (augmentation on training files only)"
+    if not _run_references():
+        rows += _carried_over("refa", reference)
+        return _refa_result(train, test, rows)
     # Reference A augments files, so it runs as a whole pipeline on the paths: the
     # Augmenter adds copies of the training files only.
     pipe = make_recipe("reference-a", epochs=_epochs(REFERENCE_A_EPOCHS), n_jobs=2, verbose=1)
@@ -479,15 +503,40 @@ def part_refa(df) -> dict:
     with timer() as tp:
         pred = pipe.predict(paths[test].tolist())
     rep = _report(y[test], pred, df["corpus"].to_numpy()[test])
-    rows.append(_row("reference A (augmentation on training files only)", rep, t(),
+    rows.append(_row(reference, rep, t(),
                      features="acoustic (+ augmentation, extracted inside fit)",
                      predict_ms_per_file=round(1000 * tp() / len(test), 2),
                      epochs_run=len(pipe[-1].history_["loss"])))
+    return _refa_result(train, test, rows)
+
+
+def _refa_result(train, test, rows) -> dict:
     return {"protocol": "reference A: 8 emotions, stratified random 75/25 (random_state=0)",
             "n_train": len(train), "n_test": len(test), "rows": rows,
             "leaky_reference": {"accuracy": 0.60, "macro_f1": 0.62,
                                 "why": "reference A split after augmenting, so augmented "
                                        "copies of test files were in its training set"}}
+
+
+def _run_references() -> bool:
+    """False with ``SKSER_BENCH_REFERENCES=0``: the reference pipelines are not retrained."""
+    return os.environ.get("SKSER_BENCH_REFERENCES", "1") != "0"
+
+
+def _carried_over(part: str, prefix: str) -> list[dict]:
+    """The rows named ``prefix...`` of the last results of ``part``, marked as carried over.
+
+    For a rerun that changes only skser's pipelines: a reference's code and seed are fixed,
+    so its rows stand, and they say that they come from an earlier run.
+    """
+    path = RESULTS / f"protocols_{part}.json"
+    if not path.exists():
+        raise SystemExit(f"SKSER_BENCH_REFERENCES=0 needs earlier results in {path}")
+    rows = [r for r in json.loads(path.read_text())["rows"] if r["pipeline"].startswith(prefix)]
+    for r in rows:
+        r.setdefault("carried_over", "not rerun (SKSER_BENCH_REFERENCES=0): from an earlier "
+                                     "run of this part, same code and seed")
+    return rows
 
 
 # -- output --------------------------------------------------------------------------------
