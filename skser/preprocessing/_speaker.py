@@ -9,6 +9,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin, clone
 from sklearn.utils import _safe_indexing
 from sklearn.utils._param_validation import HasMethods, Interval
+from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import _num_samples, check_is_fitted
 
 from ..exceptions import SkserError
@@ -372,8 +373,8 @@ class SpeakerAdaptiveClassifier(ClassifierMixin, BaseEstimator):
     """
 
     _parameter_constraints: dict = {
-        "estimator": [HasMethods(["fit", "predict_proba"])],
-        "fallback": [HasMethods(["fit", "predict_proba"])],
+        "estimator": [HasMethods(["fit", "predict"])],
+        "fallback": [HasMethods(["fit", "predict"])],
     }
 
     def __init__(self, estimator, fallback):
@@ -407,8 +408,12 @@ class SpeakerAdaptiveClassifier(ClassifierMixin, BaseEstimator):
             self.n_features_in_ = self.estimator_.n_features_in_
         return self
 
+    @available_if(lambda self: hasattr(self.estimator, "predict_proba")
+                  and hasattr(self.fallback, "predict_proba"))
     def predict_proba(self, X) -> np.ndarray:
         """Class probabilities, from ``estimator`` where a row's speaker has statistics.
+
+        Available when both models have ``predict_proba``.
 
         Parameters
         ----------
@@ -419,18 +424,30 @@ class SpeakerAdaptiveClassifier(ClassifierMixin, BaseEstimator):
         ndarray of shape (n_samples, n_classes)
         """
         check_is_fitted(self, "classes_")
-        adapted = self._normalizer(self.estimator_).has_statistics(X)
-        n_rows = len(adapted)
-        proba = np.empty((n_rows, len(self.classes_)), dtype=np.float64)
-        for model, rows in ((self.estimator_, adapted), (self.fallback_, ~adapted)):
-            if rows.any():
-                proba[rows] = model.predict_proba(_safe_indexing(X, np.flatnonzero(rows)))
-        return proba
+        return self._route("predict_proba", X, (len(self.classes_),), np.float64)
 
     def predict(self, X) -> np.ndarray:
-        """The most probable class of each row."""
+        """The class of each row, from ``estimator`` where its speaker has statistics.
+
+        Parameters
+        ----------
+        X : DataFrame with a ``speaker`` column, or any input of the two models
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+        """
         check_is_fitted(self, "classes_")
-        return self.classes_[self.predict_proba(X).argmax(axis=1)]
+        return self._route("predict", X, (), self.classes_.dtype)
+
+    def _route(self, method: str, X, shape: tuple, dtype) -> np.ndarray:
+        adapted = self._normalizer(self.estimator_).has_statistics(X)
+        if adapted.all() or not adapted.any():  # one model for all: X as it is
+            return getattr(self.estimator_ if adapted.all() else self.fallback_, method)(X)
+        out = np.empty((len(adapted), *shape), dtype=dtype)
+        for model, rows in ((self.estimator_, adapted), (self.fallback_, ~adapted)):
+            out[rows] = getattr(model, method)(_safe_indexing(X, np.flatnonzero(rows)))
+        return out
 
     @staticmethod
     def _normalizer(estimator) -> SpeakerNormalizer:

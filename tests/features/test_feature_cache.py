@@ -91,10 +91,13 @@ def test_transformers_with_the_same_parameter_values_do_not_share_entries(
 def test_runtime_parameters_share_entries(files, cache, monkeypatch):
     calls = _count_calls(monkeypatch, skser.features._acoustic, "acoustic_feature_vector")
     params = dict(**FRAMES, offset=0.0, n_mels=32, features=("zcr", "mfcc"))
-    # Computed in worker processes (not counted here), stored in the shared cache.
+    # Computed in worker processes (and the first file here, before they start), stored in
+    # the shared cache.
     parallel = AcousticFeatures(**params, n_jobs=2, memory=cache).fit_transform(files)
     stored = _entries(cache)
     assert len(stored) == 3
+    assert len(calls) == 1
+    calls.clear()
     serial = AcousticFeatures(
         **params, verbose=1, on_error="warn", memory=cache
     ).fit_transform(files)

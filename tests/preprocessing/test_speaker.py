@@ -225,3 +225,22 @@ def test_adaptive_classifier_needs_a_speaker_normalizer(speakers_apart):
     X, y = speakers_apart
     with pytest.raises(SkserError, match="SpeakerNormalizer step"):
         SpeakerAdaptiveClassifier(LogisticRegression(), LogisticRegression()).fit(X, y)
+
+
+def test_adaptive_classifier_predicts_with_models_without_probabilities(speakers_apart):
+    from sklearn.pipeline import make_pipeline
+    from sklearn.svm import SVC
+
+    from skser.preprocessing import SpeakerAdaptiveClassifier
+
+    X, y = speakers_apart
+    features = FunctionTransformer(_columns)
+    clf = SpeakerAdaptiveClassifier(
+        make_pipeline(SpeakerNormalizer(features, keep_raw=False), SVC()),
+        make_pipeline(features, SVC()),
+    ).fit(X, y)
+    assert not hasattr(clf, "predict_proba")
+    mixed = pd.concat([X.iloc[:3], X.iloc[[30]].assign(speaker="cat")], ignore_index=True)
+    expected = np.r_[clf.estimator_.predict(mixed.iloc[:3]),
+                     clf.fallback_.predict(mixed.iloc[[3]])]
+    np.testing.assert_array_equal(clf.predict(mixed), expected)
