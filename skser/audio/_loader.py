@@ -100,7 +100,7 @@ class AudioLoader(BaseAudioTransformer):
 
         Returns
         -------
-        ndarray of shape (n_samples, n_samples_), dtype float32, or DataFrame
+        ndarray of shape ``(n_samples, n_samples_)``, dtype float32, or DataFrame
             A DataFrame with a ``waveform`` column and the ``keep_columns``
             of a DataFrame input that has any of them.
         """

@@ -182,7 +182,7 @@ class SpeakerNormalizer(TransformerMixin, BaseEstimator):
 
         Returns
         -------
-        ndarray of shape (n_samples, n_features_out_), dtype float32
+        ndarray of shape ``(n_samples, n_features_out_)``, dtype float32
         """
         F, speakers = self._fit(X, y)
         return self._normalize(F, speakers)
@@ -196,7 +196,7 @@ class SpeakerNormalizer(TransformerMixin, BaseEstimator):
 
         Returns
         -------
-        ndarray of shape (n_samples, n_features_out_), dtype float32
+        ndarray of shape ``(n_samples, n_features_out_)``, dtype float32
             The features (with ``keep_raw``), then their normalized values.
         """
         check_is_fitted(self, "speaker_stats_")
