@@ -278,11 +278,14 @@ def _fit_predict_cached(name, model, X, y, train, test, labels):
         meta = json.loads(str(saved["meta"]))
         print(f"    (cached predictions of {path.name}: training took {meta['fit_s']:.0f} s)",
               flush=True)
-        return (saved["pred"].astype(object), saved["proba"], meta["fit_s"], meta["pred_s"],
-                meta["extra"])
+        proba = saved["proba"] if "proba" in saved.files else None
+        return saved["pred"].astype(object), proba, meta["fit_s"], meta["pred_s"], meta["extra"]
     pred, proba, fit_s, pred_s, extra = _fit_predict(model, X, y, train, test, labels)
     CACHE.mkdir(parents=True, exist_ok=True)
-    np.savez(path, pred=np.asarray(pred, dtype=str), proba=proba,
+    arrays = {"pred": np.asarray(pred, dtype=str)}
+    if proba is not None:  # a model without predict_proba (the plain SVC) has none
+        arrays["proba"] = proba
+    np.savez(path, **arrays,
              meta=json.dumps({"fit_s": fit_s, "pred_s": pred_s, "extra": extra}))
     return pred, proba, fit_s, pred_s, extra
 
