@@ -57,6 +57,17 @@ def speakers_of(X) -> np.ndarray | None:
     return np.where(values.isna().to_numpy(), "", values.astype(str).to_numpy()).astype(str)
 
 
+def _checked_speakers(X, F: np.ndarray) -> np.ndarray | None:
+    """:func:`speakers_of` ``X``, checked to name one speaker per feature row."""
+    speakers = speakers_of(X)
+    if speakers is not None and len(speakers) != len(F):
+        raise SkserError(
+            f"{len(speakers)} speakers for {len(F)} feature rows: the transformer must "
+            "return one row per input row"
+        )
+    return speakers
+
+
 def _mean_scale(F: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Column means and standard deviations (1 where a column is constant), float64."""
     mean = F.mean(axis=0, dtype=np.float64)
@@ -200,7 +211,8 @@ class SpeakerNormalizer(TransformerMixin, BaseEstimator):
             The features (with ``keep_raw``), then their normalized values.
         """
         check_is_fitted(self, "speaker_stats_")
-        return self._normalize(self._features(self.transformer_.transform(X)), speakers_of(X))
+        F = self._features(self.transformer_.transform(X))
+        return self._normalize(F, _checked_speakers(X, F))
 
     def has_statistics(self, X) -> np.ndarray:
         """Which rows of ``X`` would be normalized with their own speaker's statistics.
@@ -245,16 +257,9 @@ class SpeakerNormalizer(TransformerMixin, BaseEstimator):
         self._validate_params()
         self.transformer_ = clone(self.transformer)
         F = self._features(self.transformer_.fit_transform(X, y))
-        speakers = speakers_of(X)
+        speakers = _checked_speakers(X, F)
         self.population_stats_ = _mean_scale(F)
-        self.speaker_stats_ = {}
-        if speakers is not None:
-            if len(speakers) != len(F):
-                raise SkserError(
-                    f"{len(speakers)} speakers for {len(F)} feature rows: the transformer "
-                    "must return one row per input row"
-                )
-            self.speaker_stats_ = self._stats_by_speaker(F, speakers)
+        self.speaker_stats_ = {} if speakers is None else self._stats_by_speaker(F, speakers)
         self.n_features_out_ = F.shape[1] * (2 if self.keep_raw else 1)
         if hasattr(self.transformer_, "n_features_in_"):
             self.n_features_in_ = self.transformer_.n_features_in_
@@ -285,11 +290,6 @@ class SpeakerNormalizer(TransformerMixin, BaseEstimator):
         return stats
 
     def _normalize(self, F: np.ndarray, speakers: np.ndarray | None) -> np.ndarray:
-        if speakers is not None and len(speakers) != len(F):
-            raise SkserError(
-                f"{len(speakers)} speakers for {len(F)} feature rows: the transformer must "
-                "return one row per input row"
-            )
         mean = np.empty(F.shape, dtype=np.float64)
         scale = np.empty(F.shape, dtype=np.float64)
         known = np.zeros(len(F), dtype=bool)
