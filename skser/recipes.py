@@ -191,9 +191,8 @@ def _utterance_statistics():
     "standardized, into an RBF SVC: the classical baseline",
 )
 def _stats_svc() -> list:
-    from sklearn.svm import SVC
-
     from .preprocessing import StandardScaler
+    from .svm import SVC
 
     return [_utterance_statistics(), StandardScaler(), SVC(C=10.0)]
 
@@ -206,11 +205,11 @@ def _stats_svc() -> list:
 def _ensemble() -> list:
     from sklearn.calibration import CalibratedClassifierCV
     from sklearn.ensemble import VotingClassifier
-    from sklearn.svm import SVC
 
     from .audio import AudioLoader
     from .pipeline import make_pipeline
     from .preprocessing import StandardScaler
+    from .svm import SVC
 
     svc = CalibratedClassifierCV(SVC(C=10.0), ensemble=False)
     members = [("cnn", make_pipeline(*_mel_cnn2d())),
@@ -234,11 +233,11 @@ def _ensemble() -> list:
 def _speaker_ensemble() -> list:
     from sklearn.calibration import CalibratedClassifierCV
     from sklearn.ensemble import VotingClassifier
-    from sklearn.svm import SVC
 
     from .audio import AudioLoader
     from .pipeline import make_pipeline
     from .preprocessing import SpeakerAdaptiveClassifier, SpeakerNormalizer, StandardScaler
+    from .svm import SVC
 
     def svc():
         return CalibratedClassifierCV(SVC(C=10.0), ensemble=False)
