@@ -44,7 +44,24 @@ def machine() -> dict:
         info["gpus"] = [d.name for d in tf.config.list_physical_devices("GPU")]
     except ImportError:  # pragma: no cover
         pass
+    # A network's training is chaotic: another numpy, librosa or Keras release changes the
+    # features or the arithmetic in the last digits, and the trained network with them.
+    info["packages"] = {name: _version(name) for name in PACKAGES}
     return info
+
+
+#: Distributions whose versions each result records.
+PACKAGES = ("numpy", "scipy", "scikit-learn", "librosa", "soxr", "soundfile", "keras",
+            "scikeras", "numba")
+
+
+def _version(name: str) -> str | None:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(name)
+    except PackageNotFoundError:  # pragma: no cover
+        return None
 
 
 def peak_rss_mb() -> float:

@@ -7,11 +7,17 @@ with the training set), so the SVC member is trained as in a full run. Then it t
 ``predict`` of a single file, from its path and speaker (a one-row DataFrame, as a corpus table
 gives them; the speaker is one of the training speakers, whose statistics the
 speaker-normalizing recipe looks up): decoding the file, the features (log-mel image;
-utterance statistics) and the models. TensorFlow and joblib are limited to one thread; the
-median of 30 calls on 30 different test files (about 4 s of audio each, drawn from RAVDESS
-and SAVEE, whose files are 3 to 4 s long) is reported, after one warm-up call. Then the
-throughput of one ``predict`` call on a batch of 256 test files (still one thread), and the
-peak resident memory of the process (training included).
+utterance statistics) and the models. TensorFlow, joblib and BLAS (threadpoolctl) are
+limited to one thread; the median of 30 calls on 30 different test files (about 4 s of audio
+each, drawn from RAVDESS and SAVEE, whose files are 3 to 4 s long) is reported, after one
+warm-up call. Then the throughput of one ``predict`` call on a batch of 256 test files (still
+one thread), and the peak resident memory of the process (training included). Training
+extracts features with two workers (it is not timed).
+
+A recipe with SVCs (:class:`skser.svm.SVC`) is timed twice: as it is, and the same fitted
+model with its SVCs predicting through libsvm (their class set to scikit-learn's ``SVC``,
+which holds the same fitted attributes): the time :class:`skser.svm.SVC` saves. The two take
+turns on each file, in alternating order, so that both meet the machine in the same state.
 
 Run: ``python -m benchmarks latency`` (``RECIPES``); ``SKSER_BENCH_RECIPES=stats-svc python -m
 benchmarks latency`` times others.
@@ -51,54 +57,106 @@ def main() -> dict:
     batch = test.sample(BATCH, random_state=2)[columns].reset_index(drop=True)
     seconds_of_audio = statistics.mean(sf.info(f["path"][0]).duration for f in files[1:])
     recipes = os.environ.get("SKSER_BENCH_RECIPES", ",".join(RECIPES)).split(",")
-    rows = [_time_recipe(name, train, files, batch) for name in recipes if name]
+    rows = [row for name in recipes if name for row in _time_recipe(name, train, files, batch)]
     md = ["| recipe | files | audio per file (mean) | median | 90th percentile | max "
           f"| one call on {BATCH} files |", "|---|---|---|---|---|---|---|"]
     md += [f"| {r['recipe']} | {r['n_calls']} | {seconds_of_audio:.2f} s "
            f"| {r['median_ms']:.1f} ms | {r['p90_ms']:.1f} ms | {r['max_ms']:.1f} ms "
            f"| {r['batch_seconds']:.2f} s ({r['batch_files_per_s']:.0f} files/s) |"
            for r in rows]
-    svs = [r["svc_support_vectors"] for r in rows if r["svc_support_vectors"]]
+    svs = {(f, n) for r in rows for f, n in (r["svc_support_vectors"] or [])}
     md.append(f"\nEach recipe was trained on {len(train)} files (networks: one epoch)"
-              + (f"; the vote's SVC has {svs[0]} support vectors." if svs else "."))
+              + ("; the SVCs inside them: " + ", ".join(
+                  f"{n} support vectors of {f} features" for f, n in sorted(svs))
+                 if svs else "") + ".")
     peak = peak_rss_mb()
     md.append(f"\nPeak resident memory of the process: {peak:.0f} MiB.")
     return {"rows": rows, "mean_audio_seconds": seconds_of_audio, "peak_rss_mb": peak,
             "markdown": "\n".join(md)}
 
 
-def _time_recipe(recipe: str, train, files: list, batch: list) -> dict:
+def _time_recipe(recipe: str, train, files: list, batch: list) -> list[dict]:
+    """Rows of ``recipe``: its timings, and where it holds skser SVCs, the same fitted model's
+    timings with those SVCs predicting through libsvm (scikit-learn's SVC)."""
+    from sklearn.svm import SVC as LibsvmSVC
+    from threadpoolctl import threadpool_limits
+
     from skser.recipes import make_recipe
+    from skser.svm import SVC
 
-    # n_jobs=1 from the start: an ensemble's fitted members are clones, which set_params
-    # after fitting would not reach.
+    # Training extracts features with 2 workers; then every fitted step, however deep
+    # (an ensemble's fitted members are clones that set_params on the recipe would not
+    # reach), is set to one job. A single file is always read in this process.
     X = train[["path", "speaker"]].reset_index(drop=True)
-    model = make_recipe(recipe, epochs=1, n_jobs=1).fit(X, train["emotion"])
-    model.predict(files[0])  # warm-up: traces the network's fast path
-    times = []
-    for f in files[1:]:
-        start = time.perf_counter()
-        model.predict(f)
-        times.append(time.perf_counter() - start)
-    ms = sorted(1000 * t for t in times)
-    start = time.perf_counter()
-    model.predict(batch)
-    batch_s = time.perf_counter() - start
-    print(f"{recipe}: median {statistics.median(ms):.1f} ms", flush=True)
-    svs = [est.n_support_.sum() for est in _nested(model) if hasattr(est, "n_support_")]
-    return {"recipe": recipe, "median_ms": statistics.median(ms),
-            "p90_ms": ms[int(0.9 * len(ms)) - 1], "max_ms": ms[-1], "n_calls": len(ms),
-            "batch_files": BATCH, "batch_seconds": round(batch_s, 2),
-            "batch_files_per_s": round(BATCH / batch_s, 1), "n_train": len(train),
-            "svc_support_vectors": int(svs[0]) if svs else None}
+    model = make_recipe(recipe, epochs=1, n_jobs=2).fit(X, train["emotion"])
+    for est in _nested(model):
+        if "n_jobs" in est.get_params(deep=False) and type(est).__module__.startswith("skser"):
+            est.set_params(n_jobs=1)
+    # Every SVC inside (a speaker-adaptive member holds two): (features, support vectors).
+    svcs = [est for est in _nested(model) if isinstance(est, SVC)]
+    svs = sorted({(int(est.shape_fit_[1]), int(est.n_support_.sum())) for est in svcs})
+    # The same fitted model with its SVCs predicting through libsvm (their class set to
+    # scikit-learn's SVC, whose fitted attributes they hold): what skser.svm.SVC saves.
+    variants = {recipe: SVC}
+    if svcs:
+        variants[f"{recipe} (its SVCs predicting in libsvm)"] = LibsvmSVC
+
+    def use(cls):
+        for est in svcs:
+            est.__class__ = cls
+
+    times = {name: [] for name in variants}
+    with threadpool_limits(1):  # BLAS on one thread too: one core in all
+        for cls in variants.values():  # warm-up: traces the network's fast path
+            use(cls)
+            model.predict(files[0])
+        # The variants take turns on each file, in alternating order, so that both meet
+        # the same machine (whose speed drifts) and neither always reads a file first.
+        for i, f in enumerate(files[1:]):
+            for name, cls in list(variants.items())[::(-1) ** i]:
+                use(cls)
+                start = time.perf_counter()
+                model.predict(f)
+                times[name].append(time.perf_counter() - start)
+        batch_s = {}
+        for name, cls in variants.items():
+            use(cls)
+            start = time.perf_counter()
+            model.predict(batch)
+            batch_s[name] = time.perf_counter() - start
+    use(SVC)
+    rows = []
+    for name in variants:
+        ms = sorted(1000 * t for t in times[name])
+        print(f"{name}: median {statistics.median(ms):.1f} ms", flush=True)
+        rows.append({"recipe": name, "median_ms": statistics.median(ms),
+                     "p90_ms": ms[int(0.9 * len(ms)) - 1], "max_ms": ms[-1],
+                     "n_calls": len(ms), "batch_files": BATCH,
+                     "batch_seconds": round(batch_s[name], 2),
+                     "batch_files_per_s": round(BATCH / batch_s[name], 1),
+                     "n_train": len(train),
+                     "svc_support_vectors": [list(sv) for sv in svs] or None})
+    return rows
 
 
-def _nested(model):
-    """``model`` and every estimator fitted inside it (pipeline steps, ensemble members)."""
+def _nested(model, seen=None):
+    """``model`` and every estimator fitted inside it: pipeline steps, ensemble members,
+    calibrated classifiers, wrapped transformers (fitted attributes ending in ``_``)."""
+    seen = set() if seen is None else seen
+    if id(model) in seen:
+        return
+    seen.add(id(model))
     yield model
-    children = list(getattr(model, "steps", []))
-    children += list(getattr(model, "named_estimators_", {}).items())
-    children += [(None, c.estimator) for c in getattr(model, "calibrated_classifiers_", [])]
-    for _, child in children:
-        if hasattr(child, "get_params"):
-            yield from _nested(child)
+    children = [step for _, step in getattr(model, "steps", [])]
+    for name, value in vars(model).items():
+        if not name.endswith("_") or name.startswith("_"):
+            continue
+        if isinstance(value, dict):
+            values = list(value.values())
+        else:
+            values = list(value) if isinstance(value, (list, tuple)) else [value]
+        children += [v[1] if isinstance(v, tuple) and len(v) == 2 else v for v in values]
+    children += [c.estimator for c in getattr(model, "calibrated_classifiers_", [])]
+    for child in children:
+        if hasattr(child, "get_params") and not isinstance(child, type):
+            yield from _nested(child, seen)

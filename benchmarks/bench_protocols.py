@@ -86,6 +86,10 @@ def _feature_steps() -> dict:
                              ref="min"),
         # Reference A's 162 values (2.5 s from 0.6 s at 22,050 Hz).
         "acoustic": AcousticFeatures(),
+        # The baseline's statistics plus YIN pitch and spectral shape (centroid, bandwidth,
+        # roll-off, flatness, contrast): 464 values (a variant of bench_refb_variants).
+        "prosody": make_recipe("stats-svc")[0].set_params(
+            features=("logmel", "mfcc", "f0", "spectral")),
     }
 
 
@@ -118,15 +122,16 @@ def _features(df, names, emotions=None) -> dict:
     for name in names:
         X, seconds = extract(name, df["path"].tolist())
         out[name] = (np.asarray(X[rows]), seconds)
-    if "stats" in out:
-        # For SpeakerNormalizer: the statistics with each file's speaker, as the recipes'
-        # inputs carry them (a DataFrame with a speaker column).
-        import pandas as pd
+    for name in ("stats", "prosody"):
+        if name in out:
+            # For SpeakerNormalizer: the statistics with each file's speaker, as the recipes'
+            # inputs carry them (a DataFrame with a speaker column).
+            import pandas as pd
 
-        stats, seconds = out["stats"]
-        table = pd.DataFrame(stats, columns=[f"f{i}" for i in range(stats.shape[1])])
-        table["speaker"] = df["speaker"].to_numpy()[rows]
-        out["stats+speaker"] = (table, seconds)
+            stats, seconds = out[name]
+            table = pd.DataFrame(stats, columns=[f"f{i}" for i in range(stats.shape[1])])
+            table["speaker"] = df["speaker"].to_numpy()[rows]
+            out[f"{name}+speaker"] = (table, seconds)
     return out
 
 
@@ -203,7 +208,8 @@ def _cnn2d(**params):
     epochs = _epochs()
     if epochs:
         params.setdefault("epochs", epochs)
-    return CNN2DClassifier(random_state=0, **params)
+    params.setdefault("random_state", 0)
+    return CNN2DClassifier(**params)
 
 
 def _fit_predict(model, X, y, train, test, labels):
