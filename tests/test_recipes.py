@@ -43,6 +43,17 @@ def test_recipe_builds_with_documented_steps(name):
     assert bool(epochs) == (name != "stats-svc")  # every recipe but the SVC trains a network
 
 
+@pytest.mark.parametrize("name", ["stats-svc", "mel-cnn2d+stats-svc", "mel-cnn2d+spk-svc"])
+def test_recipes_svcs_predict_with_blas(name):
+    from sklearn.svm import SVC as LibsvmSVC
+
+    from skser.svm import SVC
+
+    svcs = [v for v in make_recipe(name).get_params(deep=True).values()
+            if isinstance(v, LibsvmSVC)]
+    assert svcs and all(type(svc) is SVC for svc in svcs)
+
+
 def test_default_recipe_is_the_vote_of_the_cnn_and_the_speaker_adaptive_svc():
     pipe = make_recipe()
     assert list(pipe.named_steps) == STEPS["mel-cnn2d+spk-svc"]
