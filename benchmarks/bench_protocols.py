@@ -240,8 +240,8 @@ def _fit_predict(model, X, y, train, test, labels):
 
 
 def _model_code_hash() -> str:
-    """A digest of skser's code past the features (models, preprocessing, pipeline): a
-    change to it invalidates cached predictions."""
+    """A digest of skser's code past the features (models, preprocessing, the SVC,
+    pipeline): a change to it invalidates cached predictions."""
     from pathlib import Path
 
     import skser
@@ -249,7 +249,8 @@ def _model_code_hash() -> str:
     root = Path(skser.__file__).parent
     digest = hashlib.sha1()
     for path in [*sorted((root / "models").glob("*.py")),
-                 *sorted((root / "preprocessing").glob("*.py")), root / "pipeline.py"]:
+                 *sorted((root / "preprocessing").glob("*.py")), root / "svm.py",
+                 root / "pipeline.py"]:
         digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
 

@@ -14,6 +14,22 @@ The split and features of ``bench_protocols`` (part ``refb``: 7 emotions, strati
 
 The members of ``ensemble`` and ``vote3`` are trained once per run and shared.
 
+Variants of skser's default vote (recipe ``mel-cnn2d+spk-svc``), its members' predictions
+read from (or written to) the protocol benchmark's cache, so the CNN is the one of the last
+``SKSER_BENCH_PARTS=refb python -m benchmarks protocols`` run:
+
+``spk``          the default: recipe ``mel-cnn2d`` + the calibrated SVC on the statistics and
+                 their speaker-normalized values (the protocol's row, reproduced)
+``spk-c3``       the same with ``SVC(C=3)`` (inner cross-validation of the SVC alone on the
+                 training files had preferred 3 to 10)
+``spk-prosody``  the SVC on 464 statistics: the 416 plus YIN pitch and spectral shape
+``spk+mlp``      ``spk`` plus a third member: an MLP (256 units) on the same normalized
+                 statistics
+``spk+lr``       ``spk`` plus a logistic regression (C=0.1) on them
+``spk-cnn2``     ``spk`` with the mean of two CNNs (``random_state`` 0 and 1) as its CNN member
+``spk+mfcc``     ``spk`` plus recipe ``mfcc-cnn2d``'s CNN on 40 x 188 MFCC images
+``spk-cnn2+mfcc``  ``spk-cnn2`` plus that MFCC CNN
+
 Default: ``plain``, the ablation published in docs/benchmarks.md (the default classifier and
 the vote are rows of ``python -m benchmarks protocols``).
 Run: ``SKSER_BENCH_VARIANTS=plain,deltas python -m benchmarks refb_variants``.
@@ -36,7 +52,11 @@ def main() -> dict:
 
     variants = [v for v in os.environ.get("SKSER_BENCH_VARIANTS", "plain").split(",") if v]
     df = _corpus()
-    names = ("mel", "stats", "mfcc") if "vote3" in variants else ("mel", "stats")
+    names = ["mel", "stats"]
+    if {"vote3", "spk+mfcc", "spk-cnn2+mfcc"} & set(variants):
+        names.append("mfcc")
+    if "spk-prosody" in variants:
+        names.append("prosody")
     sets = {k: v[0] for k, v in _features(df, names, SEVEN).items()}
     df = df[df["emotion"].isin(SEVEN)].reset_index(drop=True)
     y, corpus = df["emotion"].to_numpy(), df["corpus"].to_numpy()
@@ -46,6 +66,9 @@ def main() -> dict:
     for name in variants:
         if name in VOTES:
             rows.append(_vote(name, sets, members, y, corpus, train, test))
+            continue
+        if name in SPK_VOTES:
+            rows.append(_spk_vote(name, sets, y, corpus, train, test))
             continue
         X = sets["mel"]
         if name == "deltas":
@@ -61,11 +84,37 @@ def main() -> dict:
                          epochs_run=len(clf.history_["loss"])))
         print(f"{name}: acc {rep['accuracy']:.3f} F1 {rep['macro_f1']:.3f} "
               f"UAR {rep['uar']:.3f} in {t():.0f} s", flush=True)
+    rows += _earlier_rows({r["pipeline"] for r in rows})
     md = ["| variant | accuracy | macro F1 | UAR | epochs | training time |",
           "|---|---|---|---|---|---|"]
-    md += [f"| {r['pipeline']} | {r['accuracy']:.3f} | {r['macro_f1']:.3f} | {r['uar']:.3f} "
+    md += [f"| {r['pipeline']}{' (an earlier run)' * ('carried_over_from' in r)} "
+           f"| {r['accuracy']:.3f} | {r['macro_f1']:.3f} | {r['uar']:.3f} "
            f"| {r['epochs_run']} | {r['fit_seconds']:.0f} s |" for r in rows]
     return {"rows": rows, "markdown": "\n".join(md)}
+
+
+def _earlier_rows(names: set) -> list[dict]:
+    """The rows of the last results that this run did not measure, marked as carried over.
+
+    Each run measures the variants it is asked for; the others keep their last measured
+    row (with the command and machine that measured them), so the results file holds every
+    variant's latest figures.
+    """
+    import json
+
+    from ._common import RESULTS
+
+    path = RESULTS / "refb_variants.json"
+    if not path.exists():
+        return []
+    earlier = json.loads(path.read_text())
+    carried = []
+    for row in earlier.get("rows", []):
+        if row["pipeline"] not in names:
+            row.setdefault("carried_over_from", {"command": earlier.get("command"),
+                                                 "machine": earlier.get("machine")})
+            carried.append(row)
+    return carried
 
 
 #: Vote variant -> its members: (feature set, recipe whose classifier steps are trained).
@@ -106,4 +155,65 @@ def _vote(name, sets, members, y, corpus, train, test) -> dict:
     print(f"{name}: acc {rep['accuracy']:.3f} F1 {rep['macro_f1']:.3f} UAR {rep['uar']:.3f} "
           f"(members trained in {seconds:.0f} s)", flush=True)
     label = " + ".join(f"{recipe} ({feature})" for feature, recipe in VOTES[name])
+    return _row(f"soft vote {name}: {label}", rep, seconds, epochs_run="-")
+
+
+#: Variants of the default vote -> its members: (feature set, member name).
+SPK_VOTES = {"spk": (("mel", "cnn"), ("stats+speaker", "spk-svc")),
+             "spk-c3": (("mel", "cnn"), ("stats+speaker", "spk-svc-c3")),
+             "spk-prosody": (("mel", "cnn"), ("prosody+speaker", "spk-svc")),
+             "spk+mlp": (("mel", "cnn"), ("stats+speaker", "spk-svc"), ("stats+speaker", "mlp")),
+             "spk+lr": (("mel", "cnn"), ("stats+speaker", "spk-svc"), ("stats+speaker", "lr")),
+             "spk-cnn2": (("mel", "cnn+cnn-seed1"), ("stats+speaker", "spk-svc")),
+             "spk+mfcc": (("mel", "cnn"), ("stats+speaker", "spk-svc"), ("mfcc", "mfcc-cnn")),
+             "spk-cnn2+mfcc": (("mel", "cnn+cnn-seed1"), ("stats+speaker", "spk-svc"),
+                               ("mfcc", "mfcc-cnn"))}
+
+
+def _spk_member(member: str):
+    """(name in the protocol cache, unfitted model) of a member of ``SPK_VOTES``."""
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.neural_network import MLPClassifier
+
+    from skser.svm import SVC
+
+    from .bench_protocols import CNN, SPK_CALIBRATED, _cnn2d, _spk, _svc_calibrated
+
+    if member == "cnn":
+        return CNN, _cnn2d()
+    if member in ("cnn-seed1", "mfcc-cnn"):  # mfcc-cnn2d's CNN is mel-cnn2d's, on MFCCs
+        return f"refb variant member {member}", _cnn2d(random_state=int(member == "cnn-seed1"))
+    if member == "spk-svc":
+        return SPK_CALIBRATED, _spk(_svc_calibrated)()
+    model = _spk(_svc_calibrated)()
+    final = {"spk-svc-c3": CalibratedClassifierCV(SVC(C=3.0), ensemble=False),
+             "mlp": MLPClassifier((256,), alpha=1e-2, early_stopping=True, max_iter=300,
+                                  random_state=0),
+             "lr": LogisticRegression(C=0.1, max_iter=2000)}[member]
+    model.steps[-1] = (model.steps[-1][0], final)
+    return f"refb variant member {member}", model
+
+
+def _spk_vote(name, sets, y, corpus, train, test) -> dict:
+    """A soft vote of ``SPK_VOTES[name]``, its members' predictions cached."""
+    from .bench_protocols import _fit_predict_cached
+
+    labels = np.unique(y)
+    probas, seconds = [], 0.0
+    for feature, member in SPK_VOTES[name]:
+        # "a+b": one member, the mean of the probabilities of a and b.
+        parts = [_fit_predict_cached(*_spk_member(part), sets[feature], y, train, test, labels)
+                 for part in member.split("+")]
+        proba = np.mean([part[1] for part in parts], axis=0)
+        fit_s = sum(part[2] for part in parts)
+        member_rep = _report(y[test], labels[proba.argmax(axis=1)], corpus[test])
+        print(f"  member {member} on {feature}: acc {member_rep['accuracy']:.3f} "
+              f"({fit_s:.0f} s)", flush=True)
+        probas.append(proba)
+        seconds += fit_s
+    rep = _report(y[test], labels[np.mean(probas, axis=0).argmax(axis=1)], corpus[test])
+    print(f"{name}: acc {rep['accuracy']:.3f} F1 {rep['macro_f1']:.3f} UAR {rep['uar']:.3f} "
+          f"(members trained in {seconds:.0f} s)", flush=True)
+    label = " + ".join(f"{member} ({feature})" for feature, member in SPK_VOTES[name])
     return _row(f"soft vote {name}: {label}", rep, seconds, epochs_run="-")

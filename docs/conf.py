@@ -145,14 +145,16 @@ def _check_api_page(app):
 
 # Docstrings inherited from scikit-learn and imbalanced-learn cross-reference
 # labels and glossary terms of scikit-learn's documentation, which an offline
-# build cannot link to: show those references as plain text.
-_FOREIGN_REF = re.compile(r":(?:ref|term):`([^`<]*?)\s*(?:<[^`>]*>)?`")
+# build cannot link to: show labels as plain text, and terms as literals (plain
+# text would read a term's trailing underscore, as in ``classes_``, as a link).
+_FOREIGN_REF = re.compile(r":ref:`([^`<]*?)\s*(?:<[^`>]*>)?`")
+_FOREIGN_TERM = re.compile(r":term:`([^`<]*?)\s*(?:<[^`>]*>)?`")
 
 
 def _plain_foreign_refs(app, what, name, obj, options, lines):
     if getattr(obj, "__module__", "skser").split(".")[0] == "skser":
         return
-    lines[:] = [_FOREIGN_REF.sub(r"\1", line) for line in lines]
+    lines[:] = [_FOREIGN_TERM.sub(r"``\1``", _FOREIGN_REF.sub(r"\1", line)) for line in lines]
 
 
 # The command line page shows `skser ... --help` as the installed program prints it.

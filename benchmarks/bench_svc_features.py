@@ -1,0 +1,69 @@
+"""Does pitch and spectral shape help the speaker-normalized SVC, on every protocol? (issue 6)
+
+The default's SVC member reads 416 utterance statistics (mean, std, p10, p90 of 64 log-mel
+bands, 20 MFCCs and their deltas) and their speaker-normalized values. On reference B's
+split, adding YIN pitch and spectral shape (centroid, bandwidth, roll-off, flatness, 7
+contrast bands: 464 statistics) raised the vote by about a point
+(``SKSER_BENCH_VARIANTS=spk-prosody python -m benchmarks refb_variants``). This benchmark asks
+whether that holds beyond one random split: the speaker-normalized SVC alone, uncalibrated,
+with either set of statistics, on three protocols of ``bench_protocols``:
+
+* reference B's split (7 emotions, stratified random 80/20, ``random_state=0``);
+* speaker-independent 5-fold ``GroupKFold`` by speaker;
+* leave-one-corpus-out.
+
+Both statistic sets are extracted once for all files (cached like the protocols' features),
+and every model's predictions are cached with ``bench_protocols``'s keys.
+
+Run: ``python -m benchmarks svc_features`` (about 10 minutes here with warm feature caches;
+extracting the pitch statistics of all files takes about 4 minutes more on 2 cores).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .bench_protocols import (
+    SEVEN,
+    SPK_SVC,
+    _corpus,
+    _cv_protocol,
+    _features,
+    _spk,
+    _split_protocol,
+    _svc,
+)
+
+PROSODY_SVC = "SVC on speaker-normalized statistics with pitch and spectral shape"
+
+
+def main() -> dict:
+    from sklearn.model_selection import GroupKFold, train_test_split
+
+    from skser.model_selection import LeaveOneCorpusOut, corpus_groups, speaker_groups
+
+    df = _corpus()
+    X_sets = _features(df, ("stats", "prosody"), SEVEN)
+    df = df[df["emotion"].isin(SEVEN)].reset_index(drop=True)
+    y = df["emotion"].to_numpy()
+    pipelines = {SPK_SVC: ("stats+speaker", _spk(_svc)),
+                 PROSODY_SVC: ("prosody+speaker", _spk(_svc))}
+    train, test = train_test_split(np.arange(len(df)), test_size=0.2, stratify=y,
+                                   random_state=0)
+    protocols = {
+        "reference B split": _split_protocol(df, X_sets, pipelines, train, test),
+        "speaker-independent 5-fold": _cv_protocol(
+            df, X_sets, pipelines, list(GroupKFold(n_splits=5).split(df,
+                                                                      groups=speaker_groups(df)))),
+        "leave-one-corpus-out": _cv_protocol(
+            df, X_sets, pipelines, list(LeaveOneCorpusOut().split(df,
+                                                                  groups=corpus_groups(df)))),
+    }
+    md = ["| protocol | statistics | accuracy | macro F1 | UAR | training time |",
+          "|---|---|---|---|---|---|"]
+    for protocol, rows in protocols.items():
+        for r in rows:
+            stats = "464 (with pitch, spectral shape)" if r["pipeline"] == PROSODY_SVC else "416"
+            md.append(f"| {protocol} | {stats} | {r['accuracy']:.3f} | {r['macro_f1']:.3f} "
+                      f"| {r['uar']:.3f} | {r['fit_seconds']:.0f} s |")
+    return {"protocols": protocols, "markdown": "\n".join(md)}
