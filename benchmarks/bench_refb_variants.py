@@ -151,10 +151,15 @@ def _vote(name, sets, members, y, corpus, train, test) -> dict:
         classes = member_classes
         probas.append(proba)
         seconds += fit_s
-    rep = _report(y[test], classes[np.mean(probas, axis=0).argmax(axis=1)], corpus[test])
+    return _scored_vote(name, VOTES[name], classes, probas, seconds, y[test], corpus[test])
+
+
+def _scored_vote(name, members, classes, probas, seconds, y_test, corpus_test) -> dict:
+    """The row of a soft vote: the mean of its members' probabilities, scored."""
+    rep = _report(y_test, classes[np.mean(probas, axis=0).argmax(axis=1)], corpus_test)
     print(f"{name}: acc {rep['accuracy']:.3f} F1 {rep['macro_f1']:.3f} UAR {rep['uar']:.3f} "
           f"(members trained in {seconds:.0f} s)", flush=True)
-    label = " + ".join(f"{recipe} ({feature})" for feature, recipe in VOTES[name])
+    label = " + ".join(f"{member} ({feature})" for feature, member in members)
     return _row(f"soft vote {name}: {label}", rep, seconds, epochs_run="-")
 
 
@@ -212,8 +217,4 @@ def _spk_vote(name, sets, y, corpus, train, test) -> dict:
               f"({fit_s:.0f} s)", flush=True)
         probas.append(proba)
         seconds += fit_s
-    rep = _report(y[test], labels[np.mean(probas, axis=0).argmax(axis=1)], corpus[test])
-    print(f"{name}: acc {rep['accuracy']:.3f} F1 {rep['macro_f1']:.3f} UAR {rep['uar']:.3f} "
-          f"(members trained in {seconds:.0f} s)", flush=True)
-    label = " + ".join(f"{member} ({feature})" for feature, member in SPK_VOTES[name])
-    return _row(f"soft vote {name}: {label}", rep, seconds, epochs_run="-")
+    return _scored_vote(name, SPK_VOTES[name], labels, probas, seconds, y[test], corpus[test])
