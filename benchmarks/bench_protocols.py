@@ -122,12 +122,12 @@ def _features(df, names, emotions=None) -> dict:
     for name in names:
         X, seconds = extract(name, df["path"].tolist())
         out[name] = (np.asarray(X[rows]), seconds)
+    import pandas as pd
+
     for name in ("stats", "prosody"):
         if name in out:
             # For SpeakerNormalizer: the statistics with each file's speaker, as the recipes'
             # inputs carry them (a DataFrame with a speaker column).
-            import pandas as pd
-
             stats, seconds = out[name]
             table = pd.DataFrame(stats, columns=[f"f{i}" for i in range(stats.shape[1])])
             table["speaker"] = df["speaker"].to_numpy()[rows]
@@ -435,15 +435,35 @@ def _refb_for(X, y, train, budget_s: float):
                       "budget_epochs": round(n / len(train), 2)}
 
 
-def part_refb(df) -> dict:
+def refb_split(y) -> tuple[np.ndarray, np.ndarray]:
+    """Row indices of reference B's split of labels ``y``: stratified random 80/20,
+    ``random_state=0``."""
     from sklearn.model_selection import train_test_split
 
+    return train_test_split(np.arange(len(y)), test_size=0.2, stratify=y, random_state=0)
 
+
+def speaker_folds(df) -> list:
+    """The speaker-independent protocol's folds: 5-fold ``GroupKFold`` by speaker."""
+    from sklearn.model_selection import GroupKFold
+
+    from skser.model_selection import speaker_groups
+
+    return list(GroupKFold(n_splits=5).split(df, groups=speaker_groups(df)))
+
+
+def corpus_folds(df) -> list:
+    """The leave-one-corpus-out protocol's folds."""
+    from skser.model_selection import LeaveOneCorpusOut, corpus_groups
+
+    return list(LeaveOneCorpusOut().split(df, groups=corpus_groups(df)))
+
+
+def part_refb(df) -> dict:
     X_sets = _features(df, ("stats", "mel"), SEVEN)
     df = df[df["emotion"].isin(SEVEN)].reset_index(drop=True)
     y = df["emotion"].to_numpy()
-    idx = np.arange(len(df))
-    train, test = train_test_split(idx, test_size=0.2, stratify=y, random_state=0)
+    train, test = refb_split(y)
     pipelines = _pipelines()
     rows = _split_protocol(df, X_sets, pipelines, train, test)
     refb_row = "reference B mel CNN, same training time as recipe mel-cnn2d"
@@ -465,24 +485,18 @@ def part_refb(df) -> dict:
 
 
 def part_speaker(df) -> dict:
-    from sklearn.model_selection import GroupKFold
-
-    from skser.model_selection import speaker_groups
-
     X_sets = _features(df, ("stats", "mel"), SEVEN)
     df = df[df["emotion"].isin(SEVEN)].reset_index(drop=True)
-    folds = list(GroupKFold(n_splits=5).split(df, groups=speaker_groups(df)))
+    folds = speaker_folds(df)
     pipelines = _pipelines()
     return {"protocol": "speaker-independent: 5-fold GroupKFold by speaker, 7 emotions",
             "n_files": len(df), "rows": _cv_protocol(df, X_sets, pipelines, folds)}
 
 
 def part_loco(df) -> dict:
-    from skser.model_selection import LeaveOneCorpusOut, corpus_groups
-
     X_sets = _features(df, ("stats", "mel"), SEVEN)
     df = df[df["emotion"].isin(SEVEN)].reset_index(drop=True)
-    folds = list(LeaveOneCorpusOut().split(df, groups=corpus_groups(df)))
+    folds = corpus_folds(df)
     pipelines = _pipelines()
     return {"protocol": "leave-one-corpus-out, 7 emotions (per_group = the held-out corpus)",
             "n_files": len(df), "rows": _cv_protocol(df, X_sets, pipelines, folds)}

@@ -42,12 +42,10 @@ import os
 import numpy as np
 
 from ._common import timer
-from .bench_protocols import SEVEN, _corpus, _features, _report, _row
+from .bench_protocols import SEVEN, _corpus, _features, _report, _row, refb_split
 
 
 def main() -> dict:
-    from sklearn.model_selection import train_test_split
-
     from skser.models import CNN2DClassifier
 
     variants = [v for v in os.environ.get("SKSER_BENCH_VARIANTS", "plain").split(",") if v]
@@ -60,8 +58,7 @@ def main() -> dict:
     sets = {k: v[0] for k, v in _features(df, names, SEVEN).items()}
     df = df[df["emotion"].isin(SEVEN)].reset_index(drop=True)
     y, corpus = df["emotion"].to_numpy(), df["corpus"].to_numpy()
-    train, test = train_test_split(np.arange(len(df)), test_size=0.2, stratify=y,
-                                   random_state=0)
+    train, test = refb_split(y)
     rows, members = [], {}
     for name in variants:
         if name in VOTES:

@@ -29,7 +29,17 @@ import warnings
 import numpy as np
 
 from ._common import timer
-from .bench_protocols import SEVEN, _corpus, _features, _report, _row, _spk, _svc, _take
+from .bench_protocols import (
+    SEVEN,
+    _corpus,
+    _features,
+    _report,
+    _row,
+    _spk,
+    _svc,
+    _take,
+    speaker_folds,
+)
 
 
 def _adaptive():
@@ -52,15 +62,11 @@ def _unnamed(X):
 
 
 def main() -> dict:
-    from sklearn.model_selection import GroupKFold
-
-    from skser.model_selection import speaker_groups
-
     df = _corpus()
     sets = _features(df, ("stats",), SEVEN)
     df = df[df["emotion"].isin(SEVEN)].reset_index(drop=True)
     y, corpus = df["emotion"].to_numpy(), df["corpus"].to_numpy()
-    folds = list(GroupKFold(n_splits=5).split(df, groups=speaker_groups(df)))
+    folds = speaker_folds(df)
     names = ["plain", "speaker-normalized", "speaker-normalized, no test speakers",
              "adaptive, no test speakers"]
     preds = {name: np.empty(len(y), dtype=object) for name in names}

@@ -21,8 +21,6 @@ extracting the pitch statistics of all files takes about 4 minutes more on 2 cor
 
 from __future__ import annotations
 
-import numpy as np
-
 from .bench_protocols import (
     SEVEN,
     SPK_SVC,
@@ -32,32 +30,25 @@ from .bench_protocols import (
     _spk,
     _split_protocol,
     _svc,
+    corpus_folds,
+    refb_split,
+    speaker_folds,
 )
 
 PROSODY_SVC = "SVC on speaker-normalized statistics with pitch and spectral shape"
 
 
 def main() -> dict:
-    from sklearn.model_selection import GroupKFold, train_test_split
-
-    from skser.model_selection import LeaveOneCorpusOut, corpus_groups, speaker_groups
-
     df = _corpus()
     X_sets = _features(df, ("stats", "prosody"), SEVEN)
     df = df[df["emotion"].isin(SEVEN)].reset_index(drop=True)
-    y = df["emotion"].to_numpy()
     pipelines = {SPK_SVC: ("stats+speaker", _spk(_svc)),
                  PROSODY_SVC: ("prosody+speaker", _spk(_svc))}
-    train, test = train_test_split(np.arange(len(df)), test_size=0.2, stratify=y,
-                                   random_state=0)
     protocols = {
-        "reference B split": _split_protocol(df, X_sets, pipelines, train, test),
-        "speaker-independent 5-fold": _cv_protocol(
-            df, X_sets, pipelines, list(GroupKFold(n_splits=5).split(df,
-                                                                      groups=speaker_groups(df)))),
-        "leave-one-corpus-out": _cv_protocol(
-            df, X_sets, pipelines, list(LeaveOneCorpusOut().split(df,
-                                                                  groups=corpus_groups(df)))),
+        "reference B split": _split_protocol(df, X_sets, pipelines,
+                                             *refb_split(df["emotion"].to_numpy())),
+        "speaker-independent 5-fold": _cv_protocol(df, X_sets, pipelines, speaker_folds(df)),
+        "leave-one-corpus-out": _cv_protocol(df, X_sets, pipelines, corpus_folds(df)),
     }
     md = ["| protocol | statistics | accuracy | macro F1 | UAR | training time |",
           "|---|---|---|---|---|---|"]

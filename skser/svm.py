@@ -104,16 +104,12 @@ class SVC(_SklearnSVC):
             return super()._dense_predict(X)
         # libsvm's vote: each pair's decision value > 0 votes for its first class, else
         # for its second; the most votes win, the lowest class index on a tie.
-        X = np.ascontiguousarray(X, dtype=np.float64)
+        wins = self._dense_decision_function(X) > 0
         n_classes = len(self._n_support)
-        first, second = np.triu_indices(n_classes, k=1)
-        votes = np.zeros((len(X), n_classes), dtype=np.intp)
-        for i in range(0, len(X), _BLOCK_ROWS):
-            wins = self._ovo_decision(X[i:i + _BLOCK_ROWS]) > 0
-            block = votes[i:i + _BLOCK_ROWS]
-            for p, (a, b) in enumerate(zip(first, second)):
-                block[:, a] += wins[:, p]
-                block[:, b] += ~wins[:, p]
+        votes = np.zeros((len(wins), n_classes), dtype=np.intp)
+        for p, (a, b) in enumerate(zip(*np.triu_indices(n_classes, k=1))):
+            votes[:, a] += wins[:, p]
+            votes[:, b] += ~wins[:, p]
         # The class indices libsvm was trained on, as libsvm returns them.
         return votes.argmax(axis=1).astype(np.float64)
 
