@@ -124,6 +124,14 @@ def _features(df, names, emotions=None) -> dict:
         out[name] = (np.asarray(X[rows]), seconds)
     import pandas as pd
 
+    if "mel" in out:
+        # For the speaker-normalized CNN: each file's row of the cached images and its
+        # speaker (the images stay one array; _cached_rows reads them by row).
+        images, seconds = out["mel"]
+        _IMAGES["mel"] = images
+        table = pd.DataFrame({"row": np.arange(len(images)),
+                              "speaker": df["speaker"].to_numpy()[rows]})
+        out["mel+speaker"] = (table, seconds)
     for name in ("stats", "prosody"):
         if name in out:
             # For SpeakerNormalizer: the statistics with each file's speaker, as the recipes'
@@ -133,6 +141,16 @@ def _features(df, names, emotions=None) -> dict:
             table["speaker"] = df["speaker"].to_numpy()[rows]
             out[f"{name}+speaker"] = (table, seconds)
     return out
+
+
+#: Feature set name -> its images, for the ``row`` columns of "mel+speaker" tables.
+_IMAGES: dict = {}
+
+
+def _cached_rows(X, feature: str, digest: str):
+    """The cached images ``feature`` at the ``row`` column of ``X`` (``digest`` names their
+    content, so that it is part of a pipeline's parameters and of its cache key)."""
+    return _IMAGES[feature][X["row"].to_numpy()]
 
 
 # -- models --------------------------------------------------------------------------------
@@ -164,15 +182,25 @@ VOTE = "recipe mel-cnn2d+stats-svc: soft vote of mel-cnn2d and the calibrated SV
 
 SPK_SVC = "SVC on speaker-normalized utterance statistics"
 SPK_CALIBRATED = "the speaker vote's SVC member: SVC on speaker-normalized statistics, calibrated"
-SPK_VOTE = ("skser default, recipe mel-cnn2d+spk-svc: soft vote of mel-cnn2d and the "
-            "calibrated SVC on speaker-normalized statistics")
-#: Soft votes scored from their members' probabilities: name -> members.
-VOTES = {VOTE: (CNN, CALIBRATED), SPK_VOTE: (CNN, SPK_CALIBRATED)}
+SPK_VOTE = ("recipe mel-cnn2d+spk-svc: soft vote of mel-cnn2d and the calibrated SVC on "
+            "speaker-normalized statistics")
+SPK_CNN = ("recipe mel-cnn2d's CNN on speaker-normalized log-mel images (SpeakerNormalizer "
+           "over MelImage, keep_raw=False)")
+CNN_SEED1 = "recipe mel-cnn2d's CNN trained with random_state=1"
+DEFAULT_VOTE = ("skser default, recipe spk-mel-cnn2d+spk-svc: soft vote of the mean of "
+                "mel-cnn2d's CNN and the CNN on speaker-normalized images, and the calibrated "
+                "SVC on speaker-normalized statistics")
+#: Soft votes scored from their members' probabilities: name -> members. A tuple member is
+#: the mean of its parts' probabilities (the default's SpeakerAdaptiveClassifier of the two
+#: CNNs, fallback_weight=0.5, for files whose speaker has statistics).
+VOTES = {VOTE: (CNN, CALIBRATED), SPK_VOTE: (CNN, SPK_CALIBRATED),
+         DEFAULT_VOTE: ((CNN, SPK_CNN), SPK_CALIBRATED)}
 
 
 def _pipelines() -> dict:
     """The pipelines each protocol trains: name -> (feature set, factory)."""
     return {BASELINE: ("stats", _svc), CNN: ("mel", _cnn2d),
+            SPK_CNN: ("mel+speaker", _spk_cnn),
             CALIBRATED: ("stats", _svc_calibrated),
             SPK_SVC: ("stats+speaker", _spk(_svc)),
             SPK_CALIBRATED: ("stats+speaker", _spk(_svc_calibrated))}
@@ -200,6 +228,19 @@ def _spk(classifier_steps):
         return make_pipeline(normalizer, *(step for _, step in classifier_steps().steps))
 
     return make
+
+
+def _spk_cnn():
+    """SpeakerNormalizer(images, keep_raw=False) -> the CNN of recipe mel-cnn2d, on the
+    cached log-mel images (a table of their rows and speakers as ``X``)."""
+    from sklearn.preprocessing import FunctionTransformer
+
+    from skser.pipeline import make_pipeline
+    from skser.preprocessing import SpeakerNormalizer
+
+    digest = hashlib.sha1(_features_digest(_IMAGES["mel"])).hexdigest()[:16]
+    images = FunctionTransformer(_cached_rows, kw_args={"feature": "mel", "digest": digest})
+    return make_pipeline(SpeakerNormalizer(images, keep_raw=False), _cnn2d())
 
 
 def _cnn2d(**params):
@@ -239,20 +280,44 @@ def _fit_predict(model, X, y, train, test, labels):
 
 
 
-def _model_code_hash() -> str:
-    """A digest of skser's code past the features (models, preprocessing, the SVC,
-    pipeline): a change to it invalidates cached predictions."""
+def _model_code_hash(model) -> str:
+    """A digest of the skser code ``model`` runs past the features: the files of each skser
+    module its estimators come from (models, preprocessing, the SVC, pipeline; a subpackage
+    as a whole), docstrings and comments left out. A change to that code invalidates its
+    cached predictions, and only its: a change to the SVC does not retrain the CNN."""
     from pathlib import Path
 
     import skser
 
     root = Path(skser.__file__).parent
+    estimators = [model, *(v for v in model.get_params(deep=True).values()
+                           if hasattr(v, "get_params") and not isinstance(v, type))]
+    files = set()
+    for module in {type(e).__module__ for e in estimators}:
+        parts = module.split(".")
+        if parts[0] != "skser" or len(parts) < 2:
+            continue
+        package = root / parts[1]
+        files |= set(package.glob("*.py")) if package.is_dir() else {root / f"{parts[1]}.py"}
     digest = hashlib.sha1()
-    for path in [*sorted((root / "models").glob("*.py")),
-                 *sorted((root / "preprocessing").glob("*.py")), root / "svm.py",
-                 root / "pipeline.py"]:
-        digest.update(path.read_bytes())
+    for path in sorted(files):
+        digest.update(_code_of(path).encode())
     return digest.hexdigest()[:12]
+
+
+def _code_of(path) -> str:
+    """The code of a Python file without its docstrings and comments (its syntax tree), so
+    that editing documentation does not invalidate cached predictions."""
+    import ast
+
+    tree = ast.parse(path.read_text())
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        if (isinstance(body, list) and body and isinstance(body[0], ast.Expr)
+                and isinstance(body[0].value, ast.Constant)
+                and isinstance(body[0].value.value, str)):
+            node.body = body[1:] or [ast.Pass()]
+    return ast.dump(tree)
 
 
 def _features_digest(X) -> bytes:
@@ -265,6 +330,18 @@ def _features_digest(X) -> bytes:
     return str(flat.shape).encode() + flat[:, ::97].tobytes()
 
 
+def _cache_path(name, model, X, y, train, test):
+    """The cache file of pipeline ``name`` (``model``) trained on rows ``train`` of ``X``,
+    ``y`` and predicting rows ``test``."""
+    params = re.sub(r" at 0x[0-9a-f]+", "", repr(sorted(model.get_params().items())))
+    digest = hashlib.sha1()
+    for part in (name, params, _model_code_hash(model), _features_digest(X),
+                 "\n".join(map(str, y)), np.asarray(train).tobytes(),
+                 np.asarray(test).tobytes()):
+        digest.update(part.encode() if isinstance(part, str) else part)
+    return CACHE / f"predictions-{digest.hexdigest()[:16]}.npz"
+
+
 def _fit_predict_cached(name, model, X, y, train, test, labels):
     """:func:`_fit_predict`, read from (or written to) ``benchmarks/cache/``.
 
@@ -273,13 +350,7 @@ def _fit_predict_cached(name, model, X, y, train, test, labels):
     index sets; a cached entry also keeps the measured fitting and prediction times of the
     run that made it.
     """
-    params = re.sub(r" at 0x[0-9a-f]+", "", repr(sorted(model.get_params().items())))
-    digest = hashlib.sha1()
-    for part in (name, params, _model_code_hash(), _features_digest(X),
-                 "\n".join(map(str, y)), np.asarray(train).tobytes(),
-                 np.asarray(test).tobytes()):
-        digest.update(part.encode() if isinstance(part, str) else part)
-    path = CACHE / f"predictions-{digest.hexdigest()[:16]}.npz"
+    path = _cache_path(name, model, X, y, train, test)
     if path.exists():
         saved = np.load(path, allow_pickle=False)
         meta = json.loads(str(saved["meta"]))
@@ -333,23 +404,33 @@ def _split_protocol(df, X_sets, pipelines, train, test) -> list[dict]:
         print(f"    acc {rep['accuracy']:.3f} F1 {rep['macro_f1']:.3f} UAR {rep['uar']:.3f} "
               f"fit {fit_s:.0f} s", flush=True)
     for vote, members in VOTES.items():
-        if all(m in probas for m in members):
+        if all(p in probas for p in _parts(members)):
             pred = _vote(probas, members, labels)
             rows.append(_vote_row(vote, members, rows, _report(y[test], pred, corpus[test])))
     return rows
 
 
+def _parts(members) -> list[str]:
+    """The trained pipelines of a vote's members (a tuple member is several)."""
+    return [p for m in members for p in (m if isinstance(m, tuple) else (m,))]
+
+
 def _vote(probas: dict, members, labels: np.ndarray) -> np.ndarray:
-    """A soft vote's predictions from its members' probabilities."""
-    return labels[sum(probas[m] for m in members).argmax(axis=1)]
+    """A soft vote's predictions: the mean of its members' probabilities, a tuple member's
+    being the mean of its parts'."""
+    def member(m):
+        return np.mean([probas[p] for p in m], axis=0) if isinstance(m, tuple) else probas[m]
+
+    return labels[sum(member(m) for m in members).argmax(axis=1)]
 
 
 def _vote_row(vote: str, members, rows: list[dict], rep: dict) -> dict:
     """A soft vote's row: its members were trained once, as rows of their own."""
-    fit_s = sum(r["fit_seconds"] for r in rows if r["pipeline"] in members)
+    parts = _parts(members)
+    fit_s = sum(r["fit_seconds"] for r in rows if r["pipeline"] in parts)
     print(f"    {vote}: acc {rep['accuracy']:.3f} F1 {rep['macro_f1']:.3f} "
           f"UAR {rep['uar']:.3f}", flush=True)
-    features = " + ".join(r["features"] for r in rows if r["pipeline"] in members)
+    features = " + ".join(r["features"] for r in rows if r["pipeline"] in parts)
     return _row(vote, rep, fit_s, features=features)
 
 
@@ -383,7 +464,7 @@ def _cv_protocol(df, X_sets, pipelines, folds) -> list[dict]:
         print(f"    pooled acc {rep['accuracy']:.3f} UAR {rep['uar']:.3f} "
               f"(folds {np.round(fold_uar, 3).tolist()})", flush=True)
     for vote, members in VOTES.items():
-        if all(m in probas for m in members):
+        if all(p in probas for p in _parts(members)):
             pred = _vote(probas, members, labels)
             row = _vote_row(vote, members, rows, _report(y, pred, corpus))
             row["fold_uar"] = [round(_report(y[test], pred[test], None)["uar"], 4)

@@ -180,12 +180,14 @@ def _spk_member(member: str):
 
     from skser.svm import SVC
 
-    from .bench_protocols import CNN, SPK_CALIBRATED, _cnn2d, _spk, _svc_calibrated
+    from .bench_protocols import CNN, CNN_SEED1, SPK_CALIBRATED, _cnn2d, _spk, _svc_calibrated
 
     if member == "cnn":
         return CNN, _cnn2d()
-    if member in ("cnn-seed1", "mfcc-cnn"):  # mfcc-cnn2d's CNN is mel-cnn2d's, on MFCCs
-        return f"refb variant member {member}", _cnn2d(random_state=int(member == "cnn-seed1"))
+    if member == "cnn-seed1":  # the second CNN of the default, a member of the protocols
+        return CNN_SEED1, _cnn2d(random_state=1)
+    if member == "mfcc-cnn":  # mfcc-cnn2d's CNN is mel-cnn2d's, on MFCCs
+        return f"refb variant member {member}", _cnn2d()
     if member == "spk-svc":
         return SPK_CALIBRATED, _spk(_svc_calibrated)()
     model = _spk(_svc_calibrated)()

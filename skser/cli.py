@@ -30,7 +30,7 @@ EXIT_USAGE = 2
 EXIT_NO_DATA = 3
 
 #: ``skser train``'s recipe: make_recipe()'s default, the most accurate in docs/benchmarks.md.
-DEFAULT_RECIPE = "mel-cnn2d+spk-svc"
+DEFAULT_RECIPE = "spk-mel-cnn2d+spk-svc"
 #: ``skser demo``'s recipe: the fastest to train, so the demo takes about a minute.
 DEMO_RECIPE = "acoustic-conv1d"
 
@@ -786,7 +786,7 @@ def _build_parser() -> argparse.ArgumentParser:
     predict.add_argument("--json", action="store_true", help="print results as JSON")
     predict.add_argument("--speaker", metavar="NAME",
                          help="the files are all this speaker's: a speaker-normalizing model "
-                              "(recipe mel-cnn2d+spk-svc) then uses the speaker's statistics "
+                              "(the default recipe) then uses the speaker's statistics "
                               "(from training, or from these files when there are enough)")
     predict.add_argument("--timeline", action="store_true",
                          help="predict one FILE window by window (an emotion timeline)")

@@ -5,31 +5,35 @@ pipelines here, so a recipe means the same thing everywhere. Every recipe is a
 :func:`skser.pipeline.make_pipeline` of paths -> features -> (scaling) ->
 classifier, and accepts raw file paths as ``X`` and emotion strings as ``y``.
 
-========================  ===========================================================
-name                      steps
-========================  ===========================================================
-``acoustic-conv1d``       AcousticFeatures -> StandardScaler -> Conv1DClassifier
-``mel-cnn2d``             MelImage -> CNN2DClassifier
-``mfcc-cnn2d``            MFCCImage -> CNN2DClassifier
-``mfcc-crnn``             MFCCImage -> CRNNClassifier
-``stats-svc``             AcousticFeatures (utterance statistics) -> StandardScaler ->
-                          SVC: the classical baseline
-``mel-cnn2d+stats-svc``   AudioLoader (16 kHz, 4 s) -> soft vote of ``mel-cnn2d`` and
-                          ``stats-svc``: each file is decoded once, for both members (while
-                          fitting, the waveforms take 256 KB per training file in memory)
-``mel-cnn2d+spk-svc``     the same vote, its SVC on the statistics and their
-                          speaker-normalized values (SpeakerNormalizer) where a file's
-                          speaker has statistics, the plain SVC elsewhere
-                          (SpeakerAdaptiveClassifier): give ``X`` as a DataFrame with
-                          ``path`` and ``speaker`` columns
-``reference-a``           Augmenter(preset="reference_a") -> AcousticFeatures ->
-                          StandardScaler -> Conv1DClassifier(epochs=50, batch_size=64),
-                          reading 2.5 s from 0.6 s at 22,050 Hz
-``reference-b-mel``       MelImage(44.1 kHz, 4 s, 128 mels, ref="min") ->
-                          CNN2DClassifier.reference_b()
-``reference-b-mfcc``      MFCCImage(44.1 kHz, 4 s, 128 MFCCs) -> CNN2DClassifier.reference_b()
-``reference-b-crnn``      MFCCImage(44.1 kHz, 4 s, 128 MFCCs) -> CRNNClassifier.reference_b()
-========================  ===========================================================
+==========================  ===========================================================
+name                        steps
+==========================  ===========================================================
+``acoustic-conv1d``         AcousticFeatures -> StandardScaler -> Conv1DClassifier
+``mel-cnn2d``               MelImage -> CNN2DClassifier
+``mfcc-cnn2d``              MFCCImage -> CNN2DClassifier
+``mfcc-crnn``               MFCCImage -> CRNNClassifier
+``stats-svc``               AcousticFeatures (utterance statistics) -> StandardScaler ->
+                            SVC: the classical baseline
+``mel-cnn2d+stats-svc``     AudioLoader (16 kHz, 4 s) -> soft vote of ``mel-cnn2d`` and
+                            ``stats-svc``: each file is decoded once, for both members (while
+                            fitting, the waveforms take 256 KB per training file in memory)
+``mel-cnn2d+spk-svc``       the same vote, its SVC on the statistics and their
+                            speaker-normalized values (SpeakerNormalizer) where a file's
+                            speaker has statistics, the plain SVC elsewhere
+                            (SpeakerAdaptiveClassifier): give ``X`` as a DataFrame with
+                            ``path`` and ``speaker`` columns
+``spk-mel-cnn2d+spk-svc``   the same vote, its CNN member the mean of ``mel-cnn2d``'s CNN
+                            and a CNN on log-mel images standardized with each speaker's
+                            statistics (SpeakerNormalizer) where a file's speaker has
+                            statistics, ``mel-cnn2d``'s CNN alone elsewhere: the default
+``reference-a``             Augmenter(preset="reference_a") -> AcousticFeatures ->
+                            StandardScaler -> Conv1DClassifier(epochs=50, batch_size=64),
+                            reading 2.5 s from 0.6 s at 22,050 Hz
+``reference-b-mel``         MelImage(44.1 kHz, 4 s, 128 mels, ref="min") ->
+                            CNN2DClassifier.reference_b()
+``reference-b-mfcc``        MFCCImage(44.1 kHz, 4 s, 128 MFCCs) -> CNN2DClassifier.reference_b()
+``reference-b-crnn``        MFCCImage(44.1 kHz, 4 s, 128 MFCCs) -> CRNNClassifier.reference_b()
+==========================  ===========================================================
 
 The ``reference-*`` recipes reproduce the two reference pipelines of
 ``SEEDS.md``. Reference A augments inside the pipeline, so only training data
@@ -258,6 +262,31 @@ def _speaker_ensemble() -> list:
             VotingClassifier(members, voting="soft")]
 
 
+@_recipe(
+    "spk-mel-cnn2d+spk-svc",
+    "mel-cnn2d+spk-svc whose CNN member is itself the mean of two CNNs, mel-cnn2d's and one "
+    "on speaker-normalized log-mel images, for files whose speaker has statistics "
+    "(mel-cnn2d's alone for the others): the default",
+)
+def _speaker_cnn_ensemble() -> list:
+    from .features import MelImage
+    from .models import CNN2DClassifier
+    from .pipeline import make_pipeline
+    from .preprocessing import SpeakerAdaptiveClassifier, SpeakerNormalizer
+
+    loader, vote = _speaker_ensemble()
+    # The log-mel image standardized per frequency bin with each speaker's statistics (over
+    # the frames of their files): the CNN then sees how a recording departs from its
+    # speaker's usual spectrum. It is markedly worse on images normalized with the
+    # population's statistics (a file of an unknown speaker), so those files go to
+    # mel-cnn2d's CNN alone; the others get the mean of both networks (fallback_weight=0.5).
+    normalized = make_pipeline(SpeakerNormalizer(MelImage(), keep_raw=False), CNN2DClassifier())
+    plain = make_pipeline(MelImage(), CNN2DClassifier())
+    cnn = SpeakerAdaptiveClassifier(normalized, plain, fallback_weight=0.5)
+    vote.estimators = [("cnn", cnn), *vote.estimators[1:]]
+    return [loader, vote]
+
+
 def _nested_estimators(estimators) -> list:
     """``estimators`` and every estimator inside them (pipeline steps, ensemble members)."""
     found = []
@@ -283,7 +312,7 @@ def _set_where_accepted(estimators, params: dict) -> None:
 
 
 def make_recipe(
-    name: str = "mel-cnn2d+spk-svc",
+    name: str = "spk-mel-cnn2d+spk-svc",
     *,
     epochs: int | None = None,
     random_state: int | None = 0,
@@ -295,12 +324,13 @@ def make_recipe(
 
     Parameters
     ----------
-    name : str, default="mel-cnn2d+spk-svc"
+    name : str, default="spk-mel-cnn2d+spk-svc"
         One of :data:`PIPELINES` (see the module docstring for the steps). The
-        default, a soft vote of the log-mel CNN (``"mel-cnn2d"``) and an SVC on
-        utterance statistics and their speaker-normalized values, scored
-        highest on the protocols of ``docs/benchmarks.md``; give it a DataFrame
-        with ``path`` and ``speaker`` columns (without speakers it predicts as
+        default, a soft vote of two log-mel CNNs (``"mel-cnn2d"``'s and one on
+        speaker-normalized images) and an SVC on utterance statistics and
+        their speaker-normalized values, scored highest on the protocols of
+        ``docs/benchmarks.md``; give it a DataFrame with ``path`` and
+        ``speaker`` columns (without speakers it predicts as
         ``"mel-cnn2d+stats-svc"``). ``"mel-cnn2d"`` alone is the fastest to
         predict.
     epochs : int or None, default=None

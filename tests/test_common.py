@@ -11,11 +11,12 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 
 
 def _estimators():
-    from sklearn.linear_model import LogisticRegression
+    from sklearn.linear_model import LogisticRegression, SGDClassifier
     from sklearn.pipeline import make_pipeline
 
     from skser.audio import AudioLoader
     from skser.augmentation import Augmenter
+    from skser.ensemble import SeedEnsembleClassifier
     from skser.features import AcousticFeatures, MelImage, MFCCImage
     from skser.models import CNN2DClassifier, Conv1DClassifier, CRNNClassifier
     from skser.preprocessing import SpeakerAdaptiveClassifier, SpeakerNormalizer, StandardScaler
@@ -39,6 +40,7 @@ def _estimators():
             LogisticRegression(),
         ),
         SVC(),
+        SeedEnsembleClassifier(SGDClassifier(loss="log_loss"), random_state=0),
         Conv1DClassifier(filters=(4,), kernel_size=3, dense_units=4, **small_net),
         CNN2DClassifier(filters=(4,), batch_norm=False, **small_net),
         CRNNClassifier(filters=(4,), rnn_units=4, batch_norm=False, **small_net),

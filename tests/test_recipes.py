@@ -21,6 +21,7 @@ STEPS = {
     "stats-svc": ["acousticfeatures", "standardscaler", "svc"],
     "mel-cnn2d+stats-svc": ["audioloader", "votingclassifier"],
     "mel-cnn2d+spk-svc": ["audioloader", "votingclassifier"],
+    "spk-mel-cnn2d+spk-svc": ["audioloader", "votingclassifier"],
 }
 
 REFERENCE_B_STFT = {"sr": 44100, "duration": 4.0, "n_fft": 2048, "hop_length": 512}
@@ -43,7 +44,8 @@ def test_recipe_builds_with_documented_steps(name):
     assert bool(epochs) == (name != "stats-svc")  # every recipe but the SVC trains a network
 
 
-@pytest.mark.parametrize("name", ["stats-svc", "mel-cnn2d+stats-svc", "mel-cnn2d+spk-svc"])
+@pytest.mark.parametrize("name", ["stats-svc", "mel-cnn2d+stats-svc", "mel-cnn2d+spk-svc",
+                                  "spk-mel-cnn2d+spk-svc"])
 def test_recipes_svcs_predict_with_blas(name):
     from sklearn.svm import SVC as LibsvmSVC
 
@@ -54,8 +56,8 @@ def test_recipes_svcs_predict_with_blas(name):
     assert svcs and all(type(svc) is SVC for svc in svcs)
 
 
-def test_default_recipe_is_the_vote_of_the_cnn_and_the_speaker_adaptive_svc():
-    pipe = make_recipe()
+def test_speaker_vote_recipe_is_the_vote_of_the_cnn_and_the_speaker_adaptive_svc():
+    pipe = make_recipe("mel-cnn2d+spk-svc")
     assert list(pipe.named_steps) == STEPS["mel-cnn2d+spk-svc"]
     (_, cnn), (_, svc) = pipe[-1].estimators
     assert list(cnn.named_steps) == STEPS["mel-cnn2d"]
@@ -73,6 +75,22 @@ def test_default_recipe_is_the_vote_of_the_cnn_and_the_speaker_adaptive_svc():
     for member in (cnn[0], normalized[0].transformer, plain[0]):
         assert (member.sr, member.offset) == (loader.sr, loader.offset)
         assert member.duration <= loader.duration
+
+
+def test_default_recipe_adds_a_cnn_on_speaker_normalized_images():
+    pipe = make_recipe()
+    assert list(pipe.named_steps) == STEPS["spk-mel-cnn2d+spk-svc"]
+    (_, cnns), (_, svc) = pipe[-1].estimators
+    (_, plain_cnn), (_, speaker_svc) = make_recipe("mel-cnn2d+spk-svc")[-1].estimators
+    assert repr(svc) == repr(speaker_svc)  # the SVC member of mel-cnn2d+spk-svc
+    assert type(cnns).__name__ == "SpeakerAdaptiveClassifier" and cnns.fallback_weight == 0.5
+    assert repr(cnns.fallback) == repr(plain_cnn)  # mel-cnn2d, for unknown speakers
+    normalizer, network = cnns.estimator[0], cnns.estimator[-1]
+    assert type(normalizer).__name__ == "SpeakerNormalizer" and normalizer.keep_raw is False
+    assert repr(normalizer.transformer) == repr(plain_cnn[0])  # the same log-mel image
+    assert repr(network) == repr(plain_cnn[-1])
+    # both networks are seeded: the same random_state, different inputs
+    assert network.random_state == plain_cnn[-1].random_state == 0
 
 
 def test_stats_vote_recipe_is_the_cnn_and_the_calibrated_svc():
@@ -254,7 +272,61 @@ def test_speaker_vote_recipe_reads_speakers_from_a_dataframe(synthetic_corpus, t
     np.testing.assert_allclose(load(path).predict_proba(X), proba, rtol=1e-5, atol=1e-6)
 
 
+@pytest.mark.slow
+def test_default_recipe_averages_both_cnns_for_known_speakers(synthetic_corpus, tmp_path):
+    import warnings
+
+    from skser.preprocessing import SpeakerNormalizationWarning
+
+    df = synthetic_corpus
+    df = df[df["emotion"].isin(["angry", "sad", "happy"])].reset_index(drop=True)
+    pipe = make_recipe(
+        epochs=3,
+        audioloader__duration=1.0,
+        votingclassifier__cnn__estimator__speakernormalizer__transformer__duration=1.0,
+        votingclassifier__cnn__estimator__speakernormalizer__min_files=3,
+        votingclassifier__cnn__estimator__cnn2dclassifier__filters=(4, 8),
+        votingclassifier__cnn__fallback__melimage__duration=1.0,
+        votingclassifier__cnn__fallback__cnn2dclassifier__filters=(4, 8),
+        votingclassifier__svc__estimator__speakernormalizer__transformer__duration=1.0,
+        votingclassifier__svc__estimator__speakernormalizer__min_files=3,
+        votingclassifier__svc__fallback__acousticfeatures__duration=1.0,
+    )
+    X, y = df[["path", "speaker"]], df["emotion"].to_numpy()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", SpeakerNormalizationWarning)  # every speaker known
+        pipe.fit(X, y)
+        proba = pipe.predict_proba(X)
+    cnns = pipe[-1].named_estimators_["cnn"]
+    waveforms = pipe[0].transform(X)
+    normalized = cnns.estimator_.predict_proba(waveforms)
+    plain = cnns.fallback_.predict_proba(waveforms)
+    assert not np.allclose(normalized, plain)  # two different networks
+    np.testing.assert_allclose(cnns.predict_proba(waveforms), (normalized + plain) / 2,
+                               rtol=1e-5, atol=1e-6)
+    svc = pipe[-1].named_estimators_["svc"].predict_proba(waveforms)
+    np.testing.assert_allclose(proba, ((normalized + plain) / 2 + svc) / 2, rtol=1e-5,
+                               atol=1e-6)
+    # paths alone carry no speakers: mel-cnn2d's CNN and the plain SVC answer
+    paths = df["path"].tolist()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", SpeakerNormalizationWarning)
+        without = pipe.predict_proba(paths)
+    expected = (cnns.fallback_.predict_proba(paths)
+                + pipe[-1].named_estimators_["svc"].fallback_.predict_proba(paths)) / 2
+    np.testing.assert_allclose(without, expected, rtol=1e-5, atol=1e-6)
+    # saved, it loads back and predicts the same
+    from skser.persistence import load, read_manifest, save
+
+    path = save(pipe, tmp_path / "default.skser")
+    assert len(read_manifest(path)["keras_models"]) == 2
+    np.testing.assert_allclose(load(path).predict_proba(X), proba, rtol=1e-5, atol=1e-6)
+
+
 def test_speaker_vote_checks_the_normalized_step_reads_the_loader_rate():
+    with pytest.raises(SkserError, match="disagree on sr"):
+        make_recipe(votingclassifier__cnn__estimator__speakernormalizer__transformer__sr=8000
+                    ).fit(["a.wav"], ["sad"])
     with pytest.raises(SkserError, match="disagree on sr"):
         make_recipe("mel-cnn2d+spk-svc",
                     votingclassifier__svc__estimator__speakernormalizer__transformer__sr=8000

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import warnings
-from numbers import Integral
+from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin, clone
@@ -69,9 +69,17 @@ def _checked_speakers(X, F: np.ndarray) -> np.ndarray | None:
 
 
 def _mean_scale(F: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Column means and standard deviations (1 where a column is constant), float64."""
-    mean = F.mean(axis=0, dtype=np.float64)
-    std = F.std(axis=0, dtype=np.float64)
+    """Means and standard deviations (1 where constant), float64: of each column of 2-D
+    features; of each frequency bin (and channel) of images, over their rows and frames."""
+    if F.ndim == 2:
+        mean = F.mean(axis=0, dtype=np.float64)
+        std = F.std(axis=0, dtype=np.float64)
+    else:  # (rows, bins, frames[, channels]): statistics over rows and frames
+        mean = F.mean(axis=(0, 2), dtype=np.float64, keepdims=True)[0]
+        # the second pass in blocks of rows: a float64 copy of all images would be large
+        squares = sum(np.square(F[i:i + 256] - mean).sum(axis=(0, 2), keepdims=True)[0]
+                      for i in range(0, len(F), 256))
+        std = np.sqrt(squares / (len(F) * F.shape[2]))
     return mean, np.where(std > 1e-8 * np.maximum(np.abs(mean), 1.0), std, 1.0)
 
 
@@ -109,14 +117,19 @@ class SpeakerNormalizer(TransformerMixin, BaseEstimator):
     Parameters
     ----------
     transformer : transformer
-        Feature step whose 2-D output (n_samples, n_features) is normalized,
-        e.g. :class:`~skser.features.AcousticFeatures`. It is cloned, and
-        receives ``X`` (a DataFrame's ``path`` or ``waveform`` column is read
-        by skser's audio steps).
+        Feature step whose output is normalized: 2-D features (n_samples,
+        n_features), e.g. :class:`~skser.features.AcousticFeatures`, each
+        column standardized; or images (n_samples, n_bins, n_frames) or
+        (n_samples, n_bins, n_frames, n_channels), e.g.
+        :class:`~skser.features.MelImage`, each frequency bin (and channel)
+        standardized with its mean and standard deviation over the frames of
+        all the speaker's rows. It is cloned, and receives ``X`` (a DataFrame's
+        ``path`` or ``waveform`` column is read by skser's audio steps).
     keep_raw : bool, default=True
         Output the features themselves followed by their speaker-normalized
-        values (2 x n_features columns); False outputs the normalized values
-        only.
+        values: 2 x n_features columns, or for images the two as channels
+        (n_samples, n_bins, n_frames, 2 x n_channels). False outputs the
+        normalized values only.
     min_files : int, default=10
         Fewest rows a speaker needs for statistics of their own.
 
@@ -126,11 +139,13 @@ class SpeakerNormalizer(TransformerMixin, BaseEstimator):
         The fitted clone of ``transformer``.
     speaker_stats_ : dict of str to (ndarray, ndarray)
         Speaker -> (mean, standard deviation) of their training rows, for
-        speakers with at least ``min_files`` of them.
+        speakers with at least ``min_files`` of them: one value per column, or
+        for images of shape (n_bins, 1[, n_channels]).
     population_stats_ : tuple of (ndarray, ndarray)
         Mean and standard deviation of every training row.
     n_features_out_ : int
-        Columns of the output.
+        Columns of the output (2-D features); for images, values per output
+        image.
     n_features_in_ : int
         The fitted transformer's, where it has one.
 
@@ -193,7 +208,7 @@ class SpeakerNormalizer(TransformerMixin, BaseEstimator):
 
         Returns
         -------
-        ndarray of shape ``(n_samples, n_features_out_)``, dtype float32
+        ndarray of shape ``(n_samples, n_features_out_)`` (or images), dtype float32
         """
         F, speakers = self._fit(X, y)
         return self._normalize(F, speakers)
@@ -207,7 +222,7 @@ class SpeakerNormalizer(TransformerMixin, BaseEstimator):
 
         Returns
         -------
-        ndarray of shape ``(n_samples, n_features_out_)``, dtype float32
+        ndarray of shape ``(n_samples, n_features_out_)`` (or images), dtype float32
             The features (with ``keep_raw``), then their normalized values.
         """
         check_is_fitted(self, "speaker_stats_")
@@ -238,8 +253,13 @@ class SpeakerNormalizer(TransformerMixin, BaseEstimator):
         return np.array([s in self.speaker_stats_ or s in enough for s in speakers], bool)
 
     def get_feature_names_out(self, input_features=None) -> np.ndarray:
-        """Output column names: the transformer's, then each with a ``spknorm_`` prefix."""
+        """Output column names: the transformer's, then each with a ``spknorm_`` prefix.
+
+        Defined for 2-D features only (images have no column names).
+        """
         check_is_fitted(self, "speaker_stats_")
+        if self.population_stats_[0].ndim > 1:
+            raise SkserError("SpeakerNormalizer's output is images, which have no feature names")
         if hasattr(self.transformer_, "get_feature_names_out"):
             names = [str(n) for n in self.transformer_.get_feature_names_out()]
         else:
@@ -260,7 +280,7 @@ class SpeakerNormalizer(TransformerMixin, BaseEstimator):
         speakers = _checked_speakers(X, F)
         self.population_stats_ = _mean_scale(F)
         self.speaker_stats_ = {} if speakers is None else self._stats_by_speaker(F, speakers)
-        self.n_features_out_ = F.shape[1] * (2 if self.keep_raw else 1)
+        self.n_features_out_ = int(np.prod(F.shape[1:])) * (2 if self.keep_raw else 1)
         if hasattr(self.transformer_, "n_features_in_"):
             self.n_features_in_ = self.transformer_.n_features_in_
         return F, speakers
@@ -268,13 +288,14 @@ class SpeakerNormalizer(TransformerMixin, BaseEstimator):
     @staticmethod
     def _features(F) -> np.ndarray:
         F = np.asarray(F)
-        if F.ndim != 2:
+        if F.ndim not in (2, 3, 4) or F.ndim > 2 and F.shape[2] == 0:
             raise SkserError(
-                "SpeakerNormalizer needs a transformer with 2-D output (n_samples, n_features), "
-                f"got shape {F.shape}"
+                "SpeakerNormalizer needs a transformer with 2-D output (n_samples, n_features) "
+                f"or images (n_samples, n_bins, n_frames[, n_channels]), got shape {F.shape}"
             )
-        if not np.isfinite(F).all():
-            rows = np.flatnonzero(~np.isfinite(F).all(axis=1))
+        finite = np.isfinite(F).reshape(len(F), -1).all(axis=1)
+        if not finite.all():
+            rows = np.flatnonzero(~finite)
             raise SkserError(
                 f"{len(rows)} feature row(s) are not finite (NaN or Inf), e.g. rows "
                 f"{rows[:5].tolist()}; drop the inputs that failed to load"
@@ -290,8 +311,7 @@ class SpeakerNormalizer(TransformerMixin, BaseEstimator):
         return stats
 
     def _normalize(self, F: np.ndarray, speakers: np.ndarray | None) -> np.ndarray:
-        mean = np.empty(F.shape, dtype=np.float64)
-        scale = np.empty(F.shape, dtype=np.float64)
+        normalized = np.empty(F.shape, dtype=np.float32)
         known = np.zeros(len(F), dtype=bool)
         if speakers is not None:
             new = np.array([s not in self.speaker_stats_ for s in speakers], dtype=bool)
@@ -300,10 +320,11 @@ class SpeakerNormalizer(TransformerMixin, BaseEstimator):
                 stats = self.speaker_stats_.get(speaker) or batch_stats.get(speaker)
                 if stats is not None:
                     rows = speakers == speaker
-                    mean[rows], scale[rows] = stats
+                    normalized[rows] = (F[rows] - stats[0]) / stats[1]
                     known |= rows
         if not known.all():
-            mean[~known], scale[~known] = self.population_stats_
+            mean, scale = self.population_stats_
+            normalized[~known] = (F[~known] - mean) / scale
             n = int((~known).sum())
             warnings.warn(
                 f"SpeakerNormalizer: {n} of {len(F)} row(s) have no speaker statistics (no "
@@ -314,10 +335,12 @@ class SpeakerNormalizer(TransformerMixin, BaseEstimator):
                 SpeakerNormalizationWarning,
                 stacklevel=3,
             )
-        normalized = ((F - mean) / scale).astype(np.float32)
-        if self.keep_raw:
-            return np.hstack([F.astype(np.float32, copy=False), normalized])
-        return normalized
+        if not self.keep_raw:
+            return normalized
+        raw = F.astype(np.float32, copy=False)
+        if F.ndim == 3:  # images: the raw and the normalized image as two channels
+            return np.stack([raw, normalized], axis=-1)
+        return np.concatenate([raw, normalized], axis=-1)
 
 
 class SpeakerAdaptiveClassifier(ClassifierMixin, BaseEstimator):
@@ -330,7 +353,9 @@ class SpeakerAdaptiveClassifier(ClassifierMixin, BaseEstimator):
     ``speaker`` column. This classifier trains both ``estimator`` and
     ``fallback`` on the same data and answers each row with ``estimator``
     where its speaker has statistics (:meth:`SpeakerNormalizer.has_statistics`)
-    and with ``fallback`` elsewhere.
+    and with ``fallback`` elsewhere. With ``fallback_weight > 0``, the rows
+    with statistics get a weighted mean of both models' probabilities: two
+    different models averaged are often better than either.
 
     Parameters
     ----------
@@ -339,6 +364,12 @@ class SpeakerAdaptiveClassifier(ClassifierMixin, BaseEstimator):
     fallback : classifier
         Trained on the same ``X`` and ``y``; answers the rows without speaker
         statistics.
+    fallback_weight : float in [0, 1], default=0.0
+        Weight of ``fallback``'s probabilities on the rows with speaker
+        statistics: ``0`` answers them with ``estimator`` alone, ``0.5`` with
+        the mean of the two models' probabilities. Above 0, both models need
+        ``predict_proba``, and ``predict`` is the class of highest mean
+        probability.
 
     Attributes
     ----------
@@ -375,11 +406,13 @@ class SpeakerAdaptiveClassifier(ClassifierMixin, BaseEstimator):
     _parameter_constraints: dict = {
         "estimator": [HasMethods(["fit", "predict"])],
         "fallback": [HasMethods(["fit", "predict"])],
+        "fallback_weight": [Interval(Real, 0, 1, closed="both")],
     }
 
-    def __init__(self, estimator, fallback):
+    def __init__(self, estimator, fallback, *, fallback_weight: float = 0.0):
         self.estimator = estimator
         self.fallback = fallback
+        self.fallback_weight = fallback_weight
 
     def fit(self, X, y):
         """Fit ``estimator`` and ``fallback`` on ``(X, y)``.
@@ -394,6 +427,10 @@ class SpeakerAdaptiveClassifier(ClassifierMixin, BaseEstimator):
         self
         """
         self._validate_params()
+        if self.fallback_weight > 0 and not all(
+                hasattr(m, "predict_proba") for m in (self.estimator, self.fallback)):
+            raise SkserError("fallback_weight > 0 averages probabilities: estimator and "
+                             "fallback both need predict_proba")
         self.estimator_ = clone(self.estimator)
         self._normalizer(self.estimator_)  # fail before training anything
         self.estimator_.fit(X, y)
@@ -438,15 +475,24 @@ class SpeakerAdaptiveClassifier(ClassifierMixin, BaseEstimator):
         ndarray of shape (n_samples,)
         """
         check_is_fitted(self, "classes_")
+        if self.fallback_weight > 0:
+            return self.classes_[self.predict_proba(X).argmax(axis=1)]
         return self._route("predict", X, (), self.classes_.dtype)
 
     def _route(self, method: str, X, shape: tuple, dtype) -> np.ndarray:
         adapted = self._normalizer(self.estimator_).has_statistics(X)
-        if adapted.all() or not adapted.any():  # one model for all: X as it is
-            return getattr(self.estimator_ if adapted.all() else self.fallback_, method)(X)
+        if not adapted.any():  # the fallback for all: X as it is
+            return getattr(self.fallback_, method)(X)
         out = np.empty((len(adapted), *shape), dtype=dtype)
-        for model, rows in ((self.estimator_, adapted), (self.fallback_, ~adapted)):
-            out[rows] = getattr(model, method)(_safe_indexing(X, np.flatnonzero(rows)))
+        rows = np.flatnonzero(adapted)
+        X_adapted = X if adapted.all() else _safe_indexing(X, rows)
+        out[rows] = getattr(self.estimator_, method)(X_adapted)
+        if self.fallback_weight > 0:  # method is predict_proba: the weighted mean
+            w = self.fallback_weight
+            out[rows] = (1 - w) * out[rows] + w * self.fallback_.predict_proba(X_adapted)
+        if not adapted.all():
+            rest = np.flatnonzero(~adapted)
+            out[rest] = getattr(self.fallback_, method)(_safe_indexing(X, rest))
         return out
 
     @staticmethod

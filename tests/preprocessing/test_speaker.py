@@ -115,9 +115,16 @@ def test_constant_feature_gets_scale_one(two_speakers):
 
 
 def test_bad_inner_output_is_named(two_speakers):
-    images = SpeakerNormalizer(FunctionTransformer(lambda df: np.zeros((len(df), 2, 3))))
-    with pytest.raises(SkserError, match="2-D output"):
-        images.fit(two_speakers)
+    flat = SpeakerNormalizer(FunctionTransformer(lambda df: np.zeros(len(df))))
+    with pytest.raises(SkserError, match=r"2-D output .* or images .* got shape \(40,\)"):
+        flat.fit(two_speakers)
+    five = SpeakerNormalizer(FunctionTransformer(lambda df: np.zeros((len(df), 2, 3, 1, 1))))
+    with pytest.raises(SkserError, match="got shape"):
+        five.fit(two_speakers)
+    nan_image = np.zeros((40, 2, 3))
+    nan_image[5, 1, 2] = np.nan
+    with pytest.raises(SkserError, match=r"not finite.*rows \[5\]"):
+        SpeakerNormalizer(FunctionTransformer(lambda df: nan_image)).fit(two_speakers)
     nan = SpeakerNormalizer(FunctionTransformer(lambda df: np.full((len(df), 2), np.nan)))
     with pytest.raises(SkserError, match="not finite"):
         nan.fit(two_speakers)
@@ -244,3 +251,107 @@ def test_adaptive_classifier_predicts_with_models_without_probabilities(speakers
     expected = np.r_[clf.estimator_.predict(mixed.iloc[:3]),
                      clf.fallback_.predict(mixed.iloc[[3]])]
     np.testing.assert_array_equal(clf.predict(mixed), expected)
+
+
+def test_fallback_weight_averages_both_models_on_rows_with_statistics(speakers_apart):
+    X, y = speakers_apart
+    clf = _adaptive().set_params(fallback_weight=0.25).fit(X, y)
+    mixed = pd.concat([X.iloc[:3], X.iloc[[30]].assign(speaker="cat")], ignore_index=True)
+    known = mixed.iloc[:3]
+    expected = np.vstack([0.75 * clf.estimator_.predict_proba(known)
+                          + 0.25 * clf.fallback_.predict_proba(known),
+                          clf.fallback_.predict_proba(mixed.iloc[[3]])])
+    proba = clf.predict_proba(mixed)
+    np.testing.assert_allclose(proba, expected)
+    assert not np.allclose(proba[:3], clf.estimator_.predict_proba(known))
+    np.testing.assert_array_equal(clf.predict(mixed), clf.classes_[proba.argmax(axis=1)])
+    # every row known: the weighted mean on all of them
+    np.testing.assert_allclose(
+        clf.predict_proba(X),
+        0.75 * clf.estimator_.predict_proba(X) + 0.25 * clf.fallback_.predict_proba(X))
+
+
+def test_fallback_weight_needs_probabilities_and_a_valid_weight(speakers_apart):
+    from sklearn.pipeline import make_pipeline
+    from sklearn.svm import SVC
+
+    from skser.preprocessing import SpeakerAdaptiveClassifier
+
+    X, y = speakers_apart
+    features = FunctionTransformer(_columns)
+    clf = SpeakerAdaptiveClassifier(
+        make_pipeline(SpeakerNormalizer(features, keep_raw=False), SVC()),
+        make_pipeline(features, SVC()), fallback_weight=0.5)
+    with pytest.raises(SkserError, match="both need predict_proba"):
+        clf.fit(X, y)
+    with pytest.raises(ValueError, match="fallback_weight"):
+        _adaptive().set_params(fallback_weight=1.5).fit(X, y)
+
+
+# -- images (MelImage's (rows, bins, frames) output) --------------------------------------
+def _images(rng, n_frames=7):
+    # ann's spectra sit low and vary little, bob's high with a wide spread, per bin
+    ann = rng.normal(-60, 2, (12, 4, n_frames)) + np.arange(4)[:, None]
+    bob = rng.normal(-20, 9, (12, 4, n_frames)) - 3 * np.arange(4)[:, None]
+    return np.concatenate([ann, bob]).astype(np.float32), ["ann"] * 12 + ["bob"] * 12
+
+
+class _Images(FunctionTransformer):
+    """Rows of a table -> the images at its ``row`` column (a feature step's output)."""
+
+    def __init__(self, images=None):
+        self.images = images
+        super().__init__(lambda df: self.images[df["row"].to_numpy()])
+
+
+def _image_table(n, speakers):
+    return pd.DataFrame({"row": np.arange(n), "speaker": speakers})
+
+
+def test_images_are_standardized_per_bin_over_each_speakers_rows_and_frames(rng):
+    images, speakers = _images(rng)
+    X = _image_table(len(images), speakers)
+    norm = SpeakerNormalizer(_Images(images), keep_raw=False).fit(X)
+    out = norm.transform(X)
+    assert out.shape == images.shape and out.dtype == np.float32
+    for rows in (slice(0, 12), slice(12, 24)):
+        np.testing.assert_allclose(out[rows].mean(axis=(0, 2)), 0, atol=1e-4)
+        np.testing.assert_allclose(out[rows].std(axis=(0, 2)), 1, atol=1e-4)
+        # the statistics are numpy's over the speaker's rows and frames, bin by bin
+        mean = images[rows].astype(np.float64).mean(axis=(0, 2))[:, None]
+        std = images[rows].astype(np.float64).std(axis=(0, 2))[:, None]
+        np.testing.assert_allclose(out[rows], (images[rows] - mean) / std, rtol=1e-4, atol=1e-5)
+    assert norm.speaker_stats_["ann"][0].shape == (4, 1)
+    assert norm.n_features_out_ == 4 * 7
+    # one file of a known speaker is normalized with that speaker's training statistics
+    np.testing.assert_allclose(norm.transform(X.iloc[[13]]), out[[13]], rtol=1e-6)
+    with pytest.raises(SkserError, match="images"):
+        norm.get_feature_names_out()
+
+
+def test_image_keep_raw_adds_the_normalized_image_as_a_channel(rng):
+    images, speakers = _images(rng)
+    X = _image_table(len(images), speakers)
+    out = SpeakerNormalizer(_Images(images)).fit_transform(X)
+    alone = SpeakerNormalizer(_Images(images), keep_raw=False).fit_transform(X)
+    assert out.shape == (*images.shape, 2)
+    np.testing.assert_array_equal(out[..., 0], images)
+    np.testing.assert_array_equal(out[..., 1], alone)
+    # images with channels (e.g. deltas): the normalized channels follow the raw ones
+    stacked = np.stack([images, 2 * images], axis=-1)
+    out4 = SpeakerNormalizer(_Images(stacked)).fit_transform(X)
+    assert out4.shape == (*images.shape, 4)
+    np.testing.assert_array_equal(out4[..., :2], stacked)
+    np.testing.assert_allclose(out4[..., 2], alone, atol=1e-5)
+    np.testing.assert_allclose(out4[..., 3], alone, atol=1e-5)  # per channel: scale-free
+
+
+def test_images_of_unknown_speakers_get_the_population_statistics(rng):
+    images, speakers = _images(rng)
+    norm = SpeakerNormalizer(_Images(images), keep_raw=False).fit(
+        _image_table(len(images), speakers))
+    with pytest.warns(SpeakerNormalizationWarning, match="1 of 1 row"):
+        out = norm.transform(pd.DataFrame({"row": [3], "speaker": ["carl"]}))
+    mean = images.astype(np.float64).mean(axis=(0, 2))[:, None]
+    std = images.astype(np.float64).std(axis=(0, 2))[:, None]
+    np.testing.assert_allclose(out[0], (images[3] - mean) / std, rtol=1e-4, atol=1e-5)
