@@ -32,13 +32,15 @@ reference pipelines (reference A's pipeline; reference B's equal-time CNN) and c
 rows over from the last results, marked as such.
 
 Every protocol trains the classical baseline, recipe ``mel-cnn2d`` (the log-mel CNN), the
-baseline's SVC calibrated, and the SVC on speaker-normalized statistics (plain and
-calibrated: the package's SpeakerNormalizer over the cached statistics, reading each file's
-speaker). The soft votes of recipe ``mel-cnn2d+stats-svc`` and of skser's default,
-``mel-cnn2d+spk-svc``, are scored from their members' probabilities, so each member is
+same CNN on speaker-normalized log-mel images, the baseline's SVC calibrated, and the SVC on
+speaker-normalized statistics (plain and calibrated): the package's SpeakerNormalizer over
+the cached features, reading each file's speaker. The soft votes of recipes
+``mel-cnn2d+stats-svc``, ``mel-cnn2d+spk-svc`` and of skser's default,
+``spk-mel-cnn2d+spk-svc``, are scored from their members' probabilities, so each member is
 trained once per split. In every protocol each test file's speaker has statistics (from
 training, or from at least 10 files of the speaker in the test fold), so the default's
-SpeakerAdaptiveClassifier answers with its speaker-normalized SVC: the vote scored here.
+SpeakerAdaptiveClassifiers answer with their speaker-normalized models (the CNN's averaged
+with mel-cnn2d's, ``fallback_weight=0.5``): the vote scored here.
 """
 
 from __future__ import annotations
