@@ -293,7 +293,7 @@ class SpeakerNormalizer(TransformerMixin, BaseEstimator):
                 "SpeakerNormalizer needs a transformer with 2-D output (n_samples, n_features) "
                 f"or images (n_samples, n_bins, n_frames[, n_channels]), got shape {F.shape}"
             )
-        finite = np.isfinite(F).reshape(len(F), -1).all(axis=1)
+        finite = np.isfinite(F).all(axis=tuple(range(1, F.ndim)))
         if not finite.all():
             rows = np.flatnonzero(~finite)
             raise SkserError(

@@ -50,6 +50,14 @@ def test_each_known_speaker_is_standardized_with_own_statistics(two_speakers):
     np.testing.assert_allclose(norm.fit_transform(two_speakers), out, atol=1e-6)
 
 
+def test_no_rows_give_no_rows(two_speakers, rng):
+    norm = _normalizer().fit(two_speakers)
+    assert norm.transform(two_speakers.iloc[:0]).shape == (0, 6)
+    images, speakers = _images(rng)
+    image_norm = SpeakerNormalizer(_Images(images)).fit(_image_table(len(images), speakers))
+    assert image_norm.transform(_image_table(0, [])).shape == (0, 4, 7, 2)
+
+
 def test_keep_raw_puts_the_features_first(two_speakers):
     norm = _normalizer().fit(two_speakers)
     out = norm.transform(two_speakers)
