@@ -290,12 +290,11 @@ def _model_code_hash(model) -> str:
     from pathlib import Path
 
     import skser
+    from skser.recipes import _nested_estimators
 
     root = Path(skser.__file__).parent
-    estimators = [model, *(v for v in model.get_params(deep=True).values()
-                           if hasattr(v, "get_params") and not isinstance(v, type))]
     files = set()
-    for module in {type(e).__module__ for e in estimators}:
+    for module in {type(e).__module__ for e in _nested_estimators([model])}:
         parts = module.split(".")
         if parts[0] != "skser" or len(parts) < 2:
             continue

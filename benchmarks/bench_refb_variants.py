@@ -14,7 +14,7 @@ The split and features of ``bench_protocols`` (part ``refb``: 7 emotions, strati
 
 The members of ``ensemble`` and ``vote3`` are trained once per run and shared.
 
-Variants of skser's default vote (recipe ``mel-cnn2d+spk-svc``), its members' predictions
+Variants of skser's previous default vote (recipe ``mel-cnn2d+spk-svc``), its members' predictions
 read from (or written to) the protocol benchmark's cache, so the CNN is the one of the last
 ``SKSER_BENCH_PARTS=refb python -m benchmarks protocols`` run:
 

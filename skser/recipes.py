@@ -269,21 +269,20 @@ def _speaker_ensemble() -> list:
     "(mel-cnn2d's alone for the others): the default",
 )
 def _speaker_cnn_ensemble() -> list:
-    from .features import MelImage
-    from .models import CNN2DClassifier
     from .pipeline import make_pipeline
     from .preprocessing import SpeakerAdaptiveClassifier, SpeakerNormalizer
 
     loader, vote = _speaker_ensemble()
+    (_, plain), *others = vote.estimators  # mel-cnn2d+spk-svc's CNN member: mel-cnn2d
     # The log-mel image standardized per frequency bin with each speaker's statistics (over
     # the frames of their files): the CNN then sees how a recording departs from its
     # speaker's usual spectrum. It is markedly worse on images normalized with the
     # population's statistics (a file of an unknown speaker), so those files go to
     # mel-cnn2d's CNN alone; the others get the mean of both networks (fallback_weight=0.5).
-    normalized = make_pipeline(SpeakerNormalizer(MelImage(), keep_raw=False), CNN2DClassifier())
-    plain = make_pipeline(MelImage(), CNN2DClassifier())
+    image, network = _mel_cnn2d()
+    normalized = make_pipeline(SpeakerNormalizer(image, keep_raw=False), network)
     cnn = SpeakerAdaptiveClassifier(normalized, plain, fallback_weight=0.5)
-    vote.estimators = [("cnn", cnn), *vote.estimators[1:]]
+    vote.estimators = [("cnn", cnn), *others]
     return [loader, vote]
 
 

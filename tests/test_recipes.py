@@ -222,8 +222,11 @@ def test_ensemble_recipe_votes_on_file_paths(synthetic_corpus, tmp_path):
     np.testing.assert_allclose(load(path).predict_proba(paths), proba, rtol=1e-5, atol=1e-6)
 
 
-@pytest.mark.slow
-def test_speaker_vote_recipe_reads_speakers_from_a_dataframe(synthetic_corpus, tmp_path):
+def _fit_speaker_vote(synthetic_corpus, name, **cnn_overrides):
+    """Recipe ``name`` (a vote with the speaker-adaptive SVC) fitted on three emotions of
+    the synthetic corpus, with each file's speaker, and its probabilities for the same files:
+    (pipeline, corpus rows, X, probabilities). No SpeakerNormalizationWarning: every speaker
+    has statistics."""
     import warnings
 
     from skser.preprocessing import SpeakerNormalizationWarning
@@ -231,19 +234,32 @@ def test_speaker_vote_recipe_reads_speakers_from_a_dataframe(synthetic_corpus, t
     df = synthetic_corpus
     df = df[df["emotion"].isin(["angry", "sad", "happy"])].reset_index(drop=True)
     pipe = make_recipe(
-        "mel-cnn2d+spk-svc", epochs=3,
+        name, epochs=3,
         audioloader__duration=1.0,
-        votingclassifier__cnn__melimage__duration=1.0,
-        votingclassifier__cnn__cnn2dclassifier__filters=(4, 8),
         votingclassifier__svc__estimator__speakernormalizer__transformer__duration=1.0,
         votingclassifier__svc__estimator__speakernormalizer__min_files=3,
         votingclassifier__svc__fallback__acousticfeatures__duration=1.0,
+        **cnn_overrides,
     )
     X, y = df[["path", "speaker"]], df["emotion"].to_numpy()
     with warnings.catch_warnings():
         warnings.simplefilter("error", SpeakerNormalizationWarning)  # every speaker known
         pipe.fit(X, y)
         proba = pipe.predict_proba(X)
+    return pipe, df, X, proba
+
+
+@pytest.mark.slow
+def test_speaker_vote_recipe_reads_speakers_from_a_dataframe(synthetic_corpus, tmp_path):
+    import warnings
+
+    from skser.preprocessing import SpeakerNormalizationWarning
+
+    pipe, df, X, proba = _fit_speaker_vote(
+        synthetic_corpus, "mel-cnn2d+spk-svc",
+        votingclassifier__cnn__melimage__duration=1.0,
+        votingclassifier__cnn__cnn2dclassifier__filters=(4, 8),
+    )
     adaptive = pipe[-1].named_estimators_["svc"]
     normalizer = adaptive.estimator_[0]
     assert sorted(normalizer.speaker_stats_) == sorted(df["speaker"].unique())
@@ -278,25 +294,14 @@ def test_default_recipe_averages_both_cnns_for_known_speakers(synthetic_corpus, 
 
     from skser.preprocessing import SpeakerNormalizationWarning
 
-    df = synthetic_corpus
-    df = df[df["emotion"].isin(["angry", "sad", "happy"])].reset_index(drop=True)
-    pipe = make_recipe(
-        epochs=3,
-        audioloader__duration=1.0,
+    pipe, df, X, proba = _fit_speaker_vote(
+        synthetic_corpus, "spk-mel-cnn2d+spk-svc",
         votingclassifier__cnn__estimator__speakernormalizer__transformer__duration=1.0,
         votingclassifier__cnn__estimator__speakernormalizer__min_files=3,
         votingclassifier__cnn__estimator__cnn2dclassifier__filters=(4, 8),
         votingclassifier__cnn__fallback__melimage__duration=1.0,
         votingclassifier__cnn__fallback__cnn2dclassifier__filters=(4, 8),
-        votingclassifier__svc__estimator__speakernormalizer__transformer__duration=1.0,
-        votingclassifier__svc__estimator__speakernormalizer__min_files=3,
-        votingclassifier__svc__fallback__acousticfeatures__duration=1.0,
     )
-    X, y = df[["path", "speaker"]], df["emotion"].to_numpy()
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", SpeakerNormalizationWarning)  # every speaker known
-        pipe.fit(X, y)
-        proba = pipe.predict_proba(X)
     cnns = pipe[-1].named_estimators_["cnn"]
     waveforms = pipe[0].transform(X)
     normalized = cnns.estimator_.predict_proba(waveforms)
