@@ -6,13 +6,17 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.skser-installed
 DOCS_STAMP := $(VENV)/.skser-docs-installed
 EXTRAS ?= test,plot,dask
+# Pinned versions (pip freeze of a tested environment); `make CONSTRAINTS= ...` uses the
+# ranges in pyproject.toml alone.
+CONSTRAINTS ?= constraints.txt
+PIP_C := $(if $(CONSTRAINTS),-c $(CONSTRAINTS))
 
 .PHONY: install demo test lint bench docs clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(CONSTRAINTS)
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[$(EXTRAS)]"
+	$(PY) -m pip install --quiet $(PIP_C) -e ".[$(EXTRAS)]"
 	@touch $(STAMP)
 
 install: $(STAMP)
@@ -35,7 +39,7 @@ bench: install
 # HTML documentation with the examples gallery (runs the plot_* examples, a few
 # minutes) in docs/_build/html; warnings fail the build.
 $(DOCS_STAMP): $(STAMP) pyproject.toml
-	$(PY) -m pip install --quiet -e ".[$(EXTRAS),docs]"
+	$(PY) -m pip install --quiet $(PIP_C) -e ".[$(EXTRAS),docs]"
 	@touch $(DOCS_STAMP)
 
 docs: $(DOCS_STAMP)

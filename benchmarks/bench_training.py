@@ -1,0 +1,116 @@
+"""One full training run of skser's default recipe, end to end, timed (issue 6).
+
+The protocols benchmark trains each member of a vote once per split on cached features and
+scores the vote from the members' probabilities. This benchmark checks both shortcuts the
+way a user would meet them: it builds ``make_recipe()`` (skser's default, or the recipes of
+``SKSER_BENCH_RECIPES``), fits it on the paths and speakers of the 9,570 training files of
+reference B's protocol (7 emotions, stratified random 80/20, ``random_state=0``) from cold,
+with no feature cache: decoding, every feature step, every model (the default's two CNNs and
+two calibrated SVCs, its fallbacks included). Then it predicts the 2,393 test files from their
+paths and speakers.
+
+Reported per recipe: the wall time of ``fit`` (the issue's budget for one full training run
+is 30 minutes on this kind of 2-core machine), training files per second, the wall time of
+``predict`` on the test files, the epochs each network ran, accuracy / macro F1 / UAR with the
+per-corpus breakdown, and the process's peak resident memory. Feature extraction uses both
+cores (``n_jobs=2``); Keras uses its default threads.
+
+Run: ``python -m benchmarks training`` (about 25 minutes for the default on 2 quiet cores);
+``SKSER_BENCH_RECIPES=mel-cnn2d python -m benchmarks training`` for other recipes.
+"""
+
+from __future__ import annotations
+
+import os
+
+from ._common import machine, peak_rss_mb, require_data, timer
+
+
+def _network_epochs(pipe) -> dict:
+    """``{where: epochs run}`` of every fitted Keras classifier inside ``pipe``: a walk over
+    the fitted attributes (pipeline steps, ``estimators_``, ``estimator_``, ``fallback_``)."""
+    found, seen = {}, set()
+
+    def walk(obj, where):
+        if id(obj) in seen:
+            return
+        seen.add(id(obj))
+        if isinstance(obj, (list, tuple)):
+            for i, item in enumerate(obj):
+                walk(item, f"{where}[{i}]")
+            return
+        if not hasattr(obj, "get_params"):
+            return
+        history = getattr(obj, "history_", None)
+        if isinstance(history, dict) and "loss" in history:
+            found[where] = len(history["loss"])
+        for attr, value in vars(obj).items():
+            if attr == "steps":
+                for step, est in value:
+                    walk(est, f"{where}.{step}")
+            elif attr.endswith("_") and not attr.startswith("_"):
+                walk(value, f"{where}.{attr}")
+
+    walk(pipe, "")
+    return {k.lstrip("."): v for k, v in found.items()}
+
+
+def _time_recipe(name: str, train, test) -> dict:
+    import numpy as np
+
+    from skser.recipes import make_recipe
+
+    from .bench_protocols import _report
+
+    columns = ["path", "speaker"]
+    pipe = make_recipe(name, n_jobs=2, verbose=1)
+    print(f"  {name}: fitting on {len(train)} files", flush=True)
+    with timer() as t_fit:
+        pipe.fit(train[columns].reset_index(drop=True), train["emotion"].to_numpy())
+    with timer() as t_pred:
+        pred = pipe.predict(test[columns].reset_index(drop=True))
+    rep = _report(test["emotion"].to_numpy(), np.asarray(pred), test["corpus"].to_numpy())
+    row = {"recipe": name, "fit_seconds": round(t_fit(), 1),
+           "train_files_per_second": round(len(train) / t_fit(), 2),
+           "predict_seconds": round(t_pred(), 1), "epochs_run": _network_epochs(pipe),
+           "accuracy": rep["accuracy"], "macro_f1": rep["macro_f1"], "uar": rep["uar"],
+           "peak_rss_mb": peak_rss_mb(), "report": rep}
+    print(f"    fit {row['fit_seconds']:.0f} s, predict {row['predict_seconds']:.0f} s, "
+          f"acc {row['accuracy']:.3f} F1 {row['macro_f1']:.3f} UAR {row['uar']:.3f}",
+          flush=True)
+    return row
+
+
+def markdown(rows: list[dict]) -> str:
+    lines = ["| recipe | fit (wall) | training files/s | predict 2,393 files | accuracy | "
+             "macro F1 | UAR | peak memory |", "|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        lines.append(f"| {r['recipe']} | {r['fit_seconds']:.0f} s | "
+                     f"{r['train_files_per_second']:.1f} | {r['predict_seconds']:.0f} s | "
+                     f"{r['accuracy']:.3f} | {r['macro_f1']:.3f} | {r['uar']:.3f} | "
+                     f"{r['peak_rss_mb']:.0f} MiB |")
+    return "\n".join(lines)
+
+
+def main() -> dict:
+    import inspect
+    import warnings
+
+    from sklearn.model_selection import train_test_split
+
+    from skser.recipes import make_recipe
+
+    from .bench_protocols import SEVEN, _corpus
+
+    warnings.filterwarnings("ignore", category=UserWarning)
+    require_data()
+    df = _corpus()
+    df = df[df["emotion"].isin(SEVEN)].reset_index(drop=True)
+    # the same rows as bench_protocols.refb_split (stratified on the same labels, same seed)
+    train, test = train_test_split(df, test_size=0.2, stratify=df["emotion"], random_state=0)
+    default = inspect.signature(make_recipe).parameters["name"].default
+    recipes = [r for r in os.environ.get("SKSER_BENCH_RECIPES", default).split(",") if r]
+    rows = [_time_recipe(name, train, test) for name in recipes]
+    return {"protocol": "reference B: 7 emotions, stratified random 80/20 (random_state=0)",
+            "n_train": len(train), "n_test": len(test), "rows": rows,
+            "machine": machine(), "markdown": markdown(rows)}
