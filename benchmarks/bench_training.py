@@ -15,7 +15,7 @@ is 30 minutes on this kind of 2-core machine), training files per second, the wa
 per-corpus breakdown, and the process's peak resident memory. Feature extraction uses both
 cores (``n_jobs=2``); Keras uses its default threads.
 
-Run: ``python -m benchmarks training`` (about 25 minutes for the default on 2 quiet cores);
+Run: ``python -m benchmarks training`` (about 20 minutes for the default on 2 quiet cores);
 ``SKSER_BENCH_RECIPES=mel-cnn2d python -m benchmarks training`` for other recipes.
 """
 
