@@ -43,14 +43,13 @@ def main() -> dict:
     tf.config.threading.set_intra_op_parallelism_threads(1)
     tf.config.threading.set_inter_op_parallelism_threads(1)
     import soundfile as sf
-    from sklearn.model_selection import train_test_split
 
-    from .bench_protocols import SEVEN, _corpus
+    from .bench_protocols import SEVEN, _corpus, refb_split
 
     require_data()
     df = _corpus()
     df = df[df["emotion"].isin(SEVEN)].reset_index(drop=True)
-    train, test = train_test_split(df, test_size=0.2, stratify=df["emotion"], random_state=0)
+    train, test = (df.iloc[rows] for rows in refb_split(df["emotion"].to_numpy()))
     columns = ["path", "speaker"]
     files = test[test["corpus"].isin(["ravdess", "savee"])].sample(31, random_state=1)[columns]
     files = [files.iloc[[i]].reset_index(drop=True) for i in range(len(files))]

@@ -27,32 +27,11 @@ from ._common import machine, peak_rss_mb, require_data, timer
 
 
 def _network_epochs(pipe) -> dict:
-    """``{where: epochs run}`` of every fitted Keras classifier inside ``pipe``: a walk over
-    the fitted attributes (pipeline steps, ``estimators_``, ``estimator_``, ``fallback_``)."""
-    found, seen = {}, set()
+    """``{step path: epochs run}`` of every fitted Keras classifier inside ``pipe`` (found as
+    :func:`skser.save` finds them)."""
+    from skser.persistence import _walk
 
-    def walk(obj, where):
-        if id(obj) in seen:
-            return
-        seen.add(id(obj))
-        if isinstance(obj, (list, tuple)):
-            for i, item in enumerate(obj):
-                walk(item, f"{where}[{i}]")
-            return
-        if not hasattr(obj, "get_params"):
-            return
-        history = getattr(obj, "history_", None)
-        if isinstance(history, dict) and "loss" in history:
-            found[where] = len(history["loss"])
-        for attr, value in vars(obj).items():
-            if attr == "steps":
-                for step, est in value:
-                    walk(est, f"{where}.{step}")
-            elif attr.endswith("_") and not attr.startswith("_"):
-                walk(value, f"{where}.{attr}")
-
-    walk(pipe, "")
-    return {k.lstrip("."): v for k, v in found.items()}
+    return {path: len(clf.history_["loss"]) for path, clf in _walk(pipe, (), set())}
 
 
 def _time_recipe(name: str, train, test) -> dict:
@@ -96,18 +75,15 @@ def main() -> dict:
     import inspect
     import warnings
 
-    from sklearn.model_selection import train_test_split
-
     from skser.recipes import make_recipe
 
-    from .bench_protocols import SEVEN, _corpus
+    from .bench_protocols import SEVEN, _corpus, refb_split
 
     warnings.filterwarnings("ignore", category=UserWarning)
     require_data()
     df = _corpus()
     df = df[df["emotion"].isin(SEVEN)].reset_index(drop=True)
-    # the same rows as bench_protocols.refb_split (stratified on the same labels, same seed)
-    train, test = train_test_split(df, test_size=0.2, stratify=df["emotion"], random_state=0)
+    train, test = (df.iloc[rows] for rows in refb_split(df["emotion"].to_numpy()))
     default = inspect.signature(make_recipe).parameters["name"].default
     recipes = [r for r in os.environ.get("SKSER_BENCH_RECIPES", default).split(",") if r]
     rows = [_time_recipe(name, train, test) for name in recipes]
