@@ -303,6 +303,7 @@ def test_default_recipe_averages_both_cnns_for_known_speakers(synthetic_corpus, 
         votingclassifier__cnn__fallback__cnn2dclassifier__filters=(4, 8),
     )
     cnns = pipe[-1].named_estimators_["cnn"]
+    assert cnns._shared_features  # the two CNNs' log-mel image is computed once
     waveforms = pipe[0].transform(X)
     normalized = cnns.estimator_.predict_proba(waveforms)
     plain = cnns.fallback_.predict_proba(waveforms)
@@ -325,7 +326,9 @@ def test_default_recipe_averages_both_cnns_for_known_speakers(synthetic_corpus, 
 
     path = save(pipe, tmp_path / "default.skser")
     assert len(read_manifest(path)["keras_models"]) == 2
-    np.testing.assert_allclose(load(path).predict_proba(X), proba, rtol=1e-5, atol=1e-6)
+    loaded = load(path)
+    assert loaded[-1].named_estimators_["cnn"]._shared_features
+    np.testing.assert_allclose(loaded.predict_proba(X), proba, rtol=1e-5, atol=1e-6)
 
 
 def test_speaker_vote_checks_the_normalized_step_reads_the_loader_rate():

@@ -56,6 +56,18 @@ class BaseAudioTransformer(TransformerMixin, BaseEstimator):
         "memory": [None, str, os.PathLike, HasMethods(["cache"])],
     }
 
+    @classmethod
+    def _get_param_names(cls):
+        # scikit-learn reads __init__'s signature with inspect on every get_params,
+        # clone and parameter validation; transform does all three, so a
+        # one-file prediction spent more time there than in some features. The
+        # signature of a class does not change: read it once per class.
+        names = cls.__dict__.get("_param_names_cache")
+        if names is None:
+            names = super()._get_param_names()
+            cls._param_names_cache = names
+        return names
+
     # -- subclass hooks -----------------------------------------------------
     def _extract(self, y: np.ndarray) -> np.ndarray:  # pragma: no cover - abstract
         raise NotImplementedError

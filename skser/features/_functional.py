@@ -483,16 +483,32 @@ def acoustic_feature_vector(
     >>> acoustic_feature_vector(y, sr=22050).shape
     (162,)
     """
-    acoustic_feature_names(
-        features=features, stats=stats, n_mfcc=n_mfcc, n_mels=n_mels,
-        n_chroma=n_chroma, deltas=deltas,
-    )
+    names = dict(features=features, stats=stats, n_mfcc=n_mfcc, n_mels=n_mels,
+                 n_chroma=n_chroma, deltas=deltas)
+    if isinstance(features, tuple | list) and isinstance(stats, tuple | list):
+        # validated once per setting: building the names costs more than some features
+        _checked_names(**{**names, "features": tuple(features), "stats": tuple(stats)})
+    else:
+        acoustic_feature_names(**names)
     analysis = _Analysis(
         y, sr=sr, n_fft=n_fft, hop_length=hop_length, n_mels=n_mels,
         n_mfcc=n_mfcc, n_chroma=n_chroma, deltas=deltas,
     )
+    # The percentiles asked for, in one pass over each group's frames (as np.percentile
+    # computes each q on its own, the values are those of separate calls).
+    percentiles = [stat for stat in stats if stat in ("p10", "p90")]
     parts = []
     for group in features:
         frames = np.asarray(getattr(analysis, group)(), dtype=np.float64)
-        parts.extend(_statistic(frames, stat) for stat in stats)
+        shared = {}
+        if len(percentiles) > 1:
+            q = [float(stat[1:]) for stat in percentiles]
+            shared = dict(zip(percentiles, np.percentile(frames, q, axis=1)))
+        parts.extend(shared[stat] if stat in shared else _statistic(frames, stat)
+                     for stat in stats)
     return np.concatenate(parts).astype(np.float32)
+
+
+@lru_cache(maxsize=64)
+def _checked_names(**kwargs) -> None:
+    acoustic_feature_names(**kwargs)

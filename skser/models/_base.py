@@ -323,6 +323,11 @@ class BaseKerasClassifier(KerasClassifier):
     def predict_proba(self, X, **kwargs):
         """Class probabilities, shape (n_samples, n_classes), columns in ``classes_`` order."""
         X = self._check_X(X, fitting=False)
+        if self._fast_path(X, kwargs):
+            # The network's softmax output is the probabilities, in classes_ order: what
+            # scikeras returns after its own input checks (_check_X made them) and a
+            # decoding of the predicted classes that predict_proba then discards.
+            return self._forward(X).reshape(len(X), -1)
         # scikeras squeezes a one-sample result to shape (n_classes,).
         return np.asarray(super().predict_proba(X, **kwargs)).reshape(len(X), -1)
 
@@ -356,15 +361,24 @@ class BaseKerasClassifier(KerasClassifier):
             lambda x: model(x, training=False), autograph=False
         ).get_concrete_function(spec)
 
+    def _fast_path(self, X, kwargs) -> bool:
+        """Whether a batch of ``X`` runs the traced forward pass (``_forward``)."""
+        return (not kwargs and self.initialized_ and len(X) <= FAST_PREDICT_MAX_SAMPLES
+                and getattr(self, "_forward_fn", None) is not None)
+
+    def _forward(self, X: np.ndarray) -> np.ndarray:
+        """The network's output for ``X`` (checked by ``_check_X``), float32."""
+        X = self.feature_encoder_.transform(X)
+        return self._forward_fn(tf.convert_to_tensor(X, tf.float32)).numpy()
+
     def _predict_raw(self, X, **kwargs):
         # Model.predict costs tens of milliseconds per call whatever the batch;
         # a compiled call of the model costs a few. Both run the same graph
         # in inference mode, so the probabilities agree.
-        if kwargs or not self.initialized_ or len(X) > FAST_PREDICT_MAX_SAMPLES:
+        if not self._fast_path(X, kwargs):
             return super()._predict_raw(X, **kwargs)
         X, _ = self._validate_data(X=X, y=None)
-        X = self.feature_encoder_.transform(X)
-        return self._forward_fn(tf.convert_to_tensor(X, tf.float32)).numpy()
+        return self._forward(X)
 
     def __getstate__(self):
         # A tf.function does not pickle; __setstate__ compiles a new one. The

@@ -6,8 +6,9 @@ import warnings
 from numbers import Integral, Real
 
 import numpy as np
+import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin, clone
-from sklearn.utils import _safe_indexing
+from sklearn.utils import _safe_indexing, get_tags
 from sklearn.utils._param_validation import HasMethods, Interval
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import _num_samples, check_is_fitted
@@ -53,8 +54,13 @@ def speakers_of(X) -> np.ndarray | None:
     columns = getattr(X, "columns", None)
     if columns is None or SPEAKER_COLUMN not in columns:
         return None
-    values = X[SPEAKER_COLUMN]
-    return np.where(values.isna().to_numpy(), "", values.astype(str).to_numpy()).astype(str)
+    # numpy rather than pandas string operations: a prediction of one file calls this
+    # several times, and pandas' costs a fraction of a millisecond each.
+    values = np.asarray(X[SPEAKER_COLUMN].to_numpy(), dtype=object)
+    missing = pd.isna(values)
+    names = values.astype(str)
+    names[missing] = ""
+    return names
 
 
 def _checked_speakers(X, F: np.ndarray) -> np.ndarray | None:
@@ -226,7 +232,11 @@ class SpeakerNormalizer(TransformerMixin, BaseEstimator):
             The features (with ``keep_raw``), then their normalized values.
         """
         check_is_fitted(self, "speaker_stats_")
-        F = self._features(self.transformer_.transform(X))
+        return self._transform_features(self.transformer_.transform(X), X)
+
+    def _transform_features(self, F, X) -> np.ndarray:
+        """:meth:`transform` of ``X`` whose transformer output ``F`` is already computed."""
+        F = self._features(F)
         return self._normalize(F, _checked_speakers(X, F))
 
     def has_statistics(self, X) -> np.ndarray:
@@ -441,6 +451,7 @@ class SpeakerAdaptiveClassifier(ClassifierMixin, BaseEstimator):
                 f"{list(self.estimator_.classes_)} and {list(self.fallback_.classes_)}"
             )
         self.classes_ = self.estimator_.classes_
+        self._shared_features = self._find_shared_features()
         if hasattr(self.estimator_, "n_features_in_"):
             self.n_features_in_ = self.estimator_.n_features_in_
         return self
@@ -486,14 +497,47 @@ class SpeakerAdaptiveClassifier(ClassifierMixin, BaseEstimator):
         out = np.empty((len(adapted), *shape), dtype=dtype)
         rows = np.flatnonzero(adapted)
         X_adapted = X if adapted.all() else _safe_indexing(X, rows)
-        out[rows] = getattr(self.estimator_, method)(X_adapted)
         if self.fallback_weight > 0:  # method is predict_proba: the weighted mean
             w = self.fallback_weight
-            out[rows] = (1 - w) * out[rows] + w * self.fallback_.predict_proba(X_adapted)
+            adapted_proba, fallback_proba = self._both_probas(X_adapted)
+            out[rows] = (1 - w) * adapted_proba + w * fallback_proba
+        else:
+            out[rows] = getattr(self.estimator_, method)(X_adapted)
         if not adapted.all():
             rest = np.flatnonzero(~adapted)
             out[rest] = getattr(self.fallback_, method)(_safe_indexing(X, rest))
         return out
+
+    def _both_probas(self, X) -> tuple[np.ndarray, np.ndarray]:
+        """``estimator_``'s and ``fallback_``'s probabilities of ``X``; where both start
+        from the same stateless features (``_find_shared_features``), computed once."""
+        if not getattr(self, "_shared_features", False):
+            return self.estimator_.predict_proba(X), self.fallback_.predict_proba(X)
+        normalizer, features = self.estimator_.steps[0][1], self.fallback_.steps[0][1]
+        F = features.transform(X)
+        normalized = normalizer._transform_features(F, X)
+        return (self.estimator_[1:].predict_proba(normalized),
+                self.fallback_[1:].predict_proba(F))
+
+    def _find_shared_features(self) -> bool:
+        """Whether ``estimator_`` is ``SpeakerNormalizer(T)`` -> ... and ``fallback_`` is
+        ``T`` -> ...: the same stateless feature step (same class and parameters), such
+        as ``MelImage()`` in both, whose output the two models can then share."""
+        steps = [getattr(m, "steps", None) for m in (self.estimator_, self.fallback_)]
+        if not all(steps) or len(steps[0]) < 2 or len(steps[1]) < 2:
+            return False
+        normalizer, features = steps[0][0][1], steps[1][0][1]
+        if not isinstance(normalizer, SpeakerNormalizer):
+            return False
+        inner = normalizer.transformer_
+        if type(inner) is not type(features) or get_tags(features).requires_fit:
+            return False
+        try:
+            a, b = inner.get_params(deep=False), features.get_params(deep=False)
+            return a.keys() == b.keys() and all(
+                type(a[k]) is type(b[k]) and bool(a[k] == b[k]) for k in a)
+        except (TypeError, ValueError):  # parameters that do not compare (arrays ...)
+            return False
 
     @staticmethod
     def _normalizer(estimator) -> SpeakerNormalizer:

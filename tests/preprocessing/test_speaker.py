@@ -363,3 +363,44 @@ def test_images_of_unknown_speakers_get_the_population_statistics(rng):
     mean = images.astype(np.float64).mean(axis=(0, 2))[:, None]
     std = images.astype(np.float64).std(axis=(0, 2))[:, None]
     np.testing.assert_allclose(out[0], (images[3] - mean) / std, rtol=1e-4, atol=1e-5)
+
+
+class _CountingColumns(FunctionTransformer):
+    """The feature columns, counting the rows it transforms (a stateless feature step)."""
+
+    rows_seen = 0
+
+    def __init__(self, func=_columns, scale=1.0):
+        super().__init__(func)
+        self.scale = scale
+
+    def transform(self, X):
+        type(self).rows_seen += len(X)
+        return super().transform(X) * self.scale
+
+
+@pytest.mark.parametrize("same", [True, False])
+def test_fallback_weight_computes_shared_features_once(speakers_apart, same):
+    # estimator SpeakerNormalizer(T) -> ..., fallback T -> ... with the same stateless T:
+    # predict_proba computes T's features once for both models, with the same result.
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    from skser.preprocessing import SpeakerAdaptiveClassifier
+
+    X, y = speakers_apart
+    clf = SpeakerAdaptiveClassifier(
+        make_pipeline(SpeakerNormalizer(_CountingColumns(), keep_raw=False),
+                      LogisticRegression()),
+        make_pipeline(_CountingColumns(scale=1.0 if same else 2.0), LogisticRegression()),
+        fallback_weight=0.5,
+    ).fit(X, y)
+    assert clf._shared_features is same
+    _CountingColumns.rows_seen = 0
+    proba = clf.predict_proba(X)
+    assert _CountingColumns.rows_seen == (1 if same else 2) * len(X)
+    np.testing.assert_allclose(
+        proba, 0.5 * clf.estimator_.predict_proba(X) + 0.5 * clf.fallback_.predict_proba(X))
+    # a model pickled without the flag (before it existed) computes both, alike
+    del clf._shared_features
+    np.testing.assert_allclose(clf.predict_proba(X), proba)
