@@ -1,11 +1,11 @@
 """End-to-end prediction latency of skser's recipes on one CPU core (issue 6).
 
-For each recipe of ``RECIPES``: trains it on the training files of reference B's protocol
+Each recipe of ``RECIPES`` is first trained on the training files of reference B's protocol
 (7 emotions, stratified 80/20, ``random_state=0``; 9,570 files), for one epoch: a network's
 weights do not change the cost of a prediction, but an SVC's does (its support vectors grow
-with the training set), so the SVC member is trained as in a full run. Then it times
-``predict`` of a single file, from its path and speaker (a one-row DataFrame, as a corpus table
-gives them; the speaker is one of the training speakers, whose statistics the
+with the training set), so the SVC member is trained as in a full run. Then every recipe's
+``predict`` of a single file is timed, from its path and speaker (a one-row DataFrame, as a
+corpus table gives them; the speaker is one of the training speakers, whose statistics the
 speaker-normalizing recipe looks up): decoding the file, the features (log-mel image;
 utterance statistics) and the models. TensorFlow, joblib and BLAS (threadpoolctl) are
 limited to one thread; the median of 30 calls on 30 different test files (about 4 s of audio
@@ -16,8 +16,10 @@ extracts features with two workers (it is not timed).
 
 A recipe with SVCs (:class:`skser.svm.SVC`) is timed twice: as it is, and the same fitted
 model with its SVCs predicting through libsvm (their class set to scikit-learn's ``SVC``,
-which holds the same fitted attributes): the time :class:`skser.svm.SVC` saves. The two take
-turns on each file, in alternating order, so that both meet the machine in the same state.
+which holds the same fitted attributes): the time :class:`skser.svm.SVC` saves. All the
+recipes and variants take turns on each file, in an order reversed from one file to the next,
+so that all meet the machine in the same state and their ratios are measured alike (the
+machine's speed drifts by tens of percent within a session).
 
 Run: ``python -m benchmarks latency`` (``RECIPES``); ``SKSER_BENCH_RECIPES=stats-svc python -m
 benchmarks latency`` times others.
@@ -55,8 +57,10 @@ def main() -> dict:
     files = [files.iloc[[i]].reset_index(drop=True) for i in range(len(files))]
     batch = test.sample(BATCH, random_state=2)[columns].reset_index(drop=True)
     seconds_of_audio = statistics.mean(sf.info(f["path"][0]).duration for f in files[1:])
-    recipes = os.environ.get("SKSER_BENCH_RECIPES", ",".join(RECIPES)).split(",")
-    rows = [row for name in recipes if name for row in _time_recipe(name, train, files, batch)]
+    recipes = [name for name in
+               os.environ.get("SKSER_BENCH_RECIPES", ",".join(RECIPES)).split(",") if name]
+    rows = _time_recipes({name: _train(name, train) for name in recipes}, files, batch,
+                         n_train=len(train))
     md = ["| recipe | files | audio per file (mean) | median | 90th percentile | max "
           f"| one call on {BATCH} files |", "|---|---|---|---|---|---|---|"]
     md += [f"| {r['recipe']} | {r['n_calls']} | {seconds_of_audio:.2f} s "
@@ -68,20 +72,21 @@ def main() -> dict:
               + ("; the SVCs inside them: " + ", ".join(
                   f"{n} support vectors of {f} features" for f, n in sorted(svs))
                  if svs else "") + ".")
+    if len(rows) > 1:
+        first = rows[0]
+        md.append("\nMedian of each row over the first's (" + first["recipe"] + ", timed in "
+                  "turn with the others on every file): " + ", ".join(
+                      f"{r['recipe']} {r['median_ms'] / first['median_ms']:.2f}"
+                      for r in rows[1:]) + ".")
     peak = peak_rss_mb()
     md.append(f"\nPeak resident memory of the process: {peak:.0f} MiB.")
     return {"rows": rows, "mean_audio_seconds": seconds_of_audio, "peak_rss_mb": peak,
             "markdown": "\n".join(md)}
 
 
-def _time_recipe(recipe: str, train, files: list, batch: list) -> list[dict]:
-    """Rows of ``recipe``: its timings, and where it holds skser SVCs, the same fitted model's
-    timings with those SVCs predicting through libsvm (scikit-learn's SVC)."""
-    from sklearn.svm import SVC as LibsvmSVC
-    from threadpoolctl import threadpool_limits
-
+def _train(recipe: str, train):
+    """``recipe`` fitted on the training rows (networks: one epoch), every step on one job."""
     from skser.recipes import make_recipe
-    from skser.svm import SVC
 
     # Training extracts features with 2 workers; then every fitted step, however deep
     # (an ensemble's fitted members are clones that set_params on the recipe would not
@@ -91,41 +96,64 @@ def _time_recipe(recipe: str, train, files: list, batch: list) -> list[dict]:
     for est in _nested(model):
         if "n_jobs" in est.get_params(deep=False) and type(est).__module__.startswith("skser"):
             est.set_params(n_jobs=1)
-    # Every SVC inside (a speaker-adaptive member holds two): (features, support vectors).
-    svcs = [est for est in _nested(model) if isinstance(est, SVC)]
-    svs = sorted({(int(est.shape_fit_[1]), int(est.n_support_.sum())) for est in svcs})
-    # The same fitted model with its SVCs predicting through libsvm (their class set to
-    # scikit-learn's SVC, whose fitted attributes they hold): what skser.svm.SVC saves.
-    variants = {recipe: SVC}
-    if svcs:
-        variants[f"{recipe} (its SVCs predicting in libsvm)"] = LibsvmSVC
+    return model
 
-    def use(cls):
+
+def _time_recipes(models: dict, files: list, batch, n_train: int) -> list[dict]:
+    """Rows of each fitted recipe of ``models``: its timings, and where it holds skser SVCs,
+    the same fitted model's timings with those SVCs predicting through libsvm (scikit-learn's
+    SVC). All of them take turns on each file, so that their ratios are measured alike."""
+    from sklearn.svm import SVC as LibsvmSVC
+    from threadpoolctl import threadpool_limits
+
+    from skser.svm import SVC
+
+    # name -> (model, its skser SVCs, the class its SVCs predict with)
+    variants = {}
+    support = {}
+    for recipe, model in models.items():
+        svcs = [est for est in _nested(model) if isinstance(est, SVC)]
+        # Every SVC inside (a speaker-adaptive member holds two): (features, support vectors).
+        support[recipe] = sorted({(int(est.shape_fit_[1]), int(est.n_support_.sum()))
+                                  for est in svcs})
+        variants[recipe] = (recipe, model, svcs, SVC)
+        if svcs:
+            # The same fitted model with its SVCs predicting through libsvm (their class set
+            # to scikit-learn's SVC, whose fitted attributes they hold): what skser.svm.SVC
+            # saves.
+            variants[f"{recipe} (its SVCs predicting in libsvm)"] = (recipe, model, svcs,
+                                                                      LibsvmSVC)
+
+    def use(name):
+        recipe, model, svcs, cls = variants[name]
         for est in svcs:
             est.__class__ = cls
+        return model
 
     times = {name: [] for name in variants}
     with threadpool_limits(1):  # BLAS on one thread too: one core in all
-        for cls in variants.values():  # warm-up: traces the network's fast path
-            use(cls)
-            model.predict(files[0])
-        # The variants take turns on each file, in alternating order, so that both meet
-        # the same machine (whose speed drifts) and neither always reads a file first.
+        for name in variants:  # warm-up: traces each network's fast path
+            use(name).predict(files[0])
+        # Every variant takes a turn on each file, the order reversed from one file to the
+        # next, so that all meet the same machine (whose speed drifts) and none always reads
+        # a file first.
         for i, f in enumerate(files[1:]):
-            for name, cls in list(variants.items())[::(-1) ** i]:
-                use(cls)
+            for name in list(variants)[::(-1) ** i]:
+                model = use(name)
                 start = time.perf_counter()
                 model.predict(f)
                 times[name].append(time.perf_counter() - start)
         batch_s = {}
-        for name, cls in variants.items():
-            use(cls)
+        for name in variants:
+            model = use(name)
             start = time.perf_counter()
             model.predict(batch)
             batch_s[name] = time.perf_counter() - start
-    use(SVC)
-    rows = []
     for name in variants:
+        if variants[name][3] is SVC:
+            use(name)
+    rows = []
+    for name, (recipe, *_rest) in variants.items():
         ms = sorted(1000 * t for t in times[name])
         print(f"{name}: median {statistics.median(ms):.1f} ms", flush=True)
         rows.append({"recipe": name, "median_ms": statistics.median(ms),
@@ -133,8 +161,8 @@ def _time_recipe(recipe: str, train, files: list, batch: list) -> list[dict]:
                      "n_calls": len(ms), "batch_files": BATCH,
                      "batch_seconds": round(batch_s[name], 2),
                      "batch_files_per_s": round(BATCH / batch_s[name], 1),
-                     "n_train": len(train),
-                     "svc_support_vectors": [list(sv) for sv in svs] or None})
+                     "n_train": n_train,
+                     "svc_support_vectors": [list(sv) for sv in support[recipe]] or None})
     return rows
 
 

@@ -42,3 +42,31 @@ def test_unknown_benchmark_is_refused():
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2
     assert "unknown benchmark" in proc.stderr and "protocols" in proc.stderr
+
+
+def test_latency_times_every_recipe_in_turn_and_restores_the_svcs():
+    # The timing loop of `python -m benchmarks latency`, on tiny stand-in models: every
+    # recipe and its libsvm variant gets one call per file, and the SVCs end as skser's.
+    import numpy as np
+    import pandas as pd
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import FunctionTransformer
+
+    from benchmarks.bench_latency import _time_recipes
+    from skser.svm import SVC
+
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame(rng.normal(size=(60, 3)), columns=["a", "b", "c"])
+    y = np.tile(["sad", "happy", "angry"], 20)
+    columns = FunctionTransformer(lambda df: df[["a", "b", "c"]].to_numpy())
+    models = {"svc": make_pipeline(columns, SVC()).fit(X, y),
+              "lr": make_pipeline(columns, LogisticRegression()).fit(X, y)}
+    files = [X.iloc[[i]] for i in range(5)]
+    rows = _time_recipes(models, files, X.iloc[:8], n_train=len(X))
+    assert [r["recipe"] for r in rows] == [
+        "svc", "svc (its SVCs predicting in libsvm)", "lr"]
+    assert all(r["n_calls"] == 4 and r["median_ms"] > 0 and r["n_train"] == 60 for r in rows)
+    assert rows[0]["svc_support_vectors"] == rows[1]["svc_support_vectors"]
+    assert rows[0]["svc_support_vectors"][0][0] == 3 and rows[2]["svc_support_vectors"] is None
+    assert type(models["svc"][-1]) is SVC
