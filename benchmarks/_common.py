@@ -90,7 +90,10 @@ def write_result(name: str, result: dict) -> Path:
     """Store one benchmark's result as JSON under benchmarks/results/."""
     RESULTS.mkdir(parents=True, exist_ok=True)
     path = RESULTS / f"{name}.json"
+    # The SKSER_BENCH_* settings of the run belong to its command line.
+    settings = [f"{k}={v}" for k, v in sorted(os.environ.items()) if k.startswith("SKSER_BENCH_")]
     result = {"benchmark": name, "machine": machine(),
-              "command": " ".join(["python -m benchmarks", *sys.argv[1:]]) or name, **result}
+              "command": " ".join([*settings, "python -m benchmarks", *sys.argv[1:]]),
+              **result}
     path.write_text(json.dumps(result, indent=2, default=float))
     return path

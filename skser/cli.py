@@ -21,7 +21,7 @@ from pathlib import Path
 
 from ._version import __version__
 from .exceptions import CorpusError, LabelError, ModelFileError, SkserError
-from .recipes import PIPELINES
+from .recipes import DEFAULT_RECIPE, PIPELINES
 
 __all__ = ["main", "DataNotFoundError"]
 
@@ -29,8 +29,6 @@ EXIT_ERROR = 1
 EXIT_USAGE = 2
 EXIT_NO_DATA = 3
 
-#: ``skser train``'s recipe: make_recipe()'s default, the most accurate in docs/benchmarks.md.
-DEFAULT_RECIPE = "spk-mel-cnn2d+spk-svc"
 #: ``skser demo``'s recipe: the fastest to train, so the demo takes about a minute.
 DEMO_RECIPE = "acoustic-conv1d"
 

@@ -53,10 +53,14 @@ from collections.abc import Callable
 
 from .exceptions import SkserError
 
-__all__ = ["PIPELINES", "make_recipe"]
+__all__ = ["DEFAULT_RECIPE", "PIPELINES", "make_recipe"]
 
 #: Recipe name -> one-line description, in a stable order.
 PIPELINES: dict[str, str] = {}
+
+#: The recipe of :func:`make_recipe` and ``skser train`` when none is named: the most
+#: accurate in ``docs/benchmarks.md``.
+DEFAULT_RECIPE = "spk-mel-cnn2d+spk-svc"
 
 # Recipe name -> function returning the (unfitted) steps. Estimator modules are
 # imported inside these functions so that importing this module (and
@@ -311,7 +315,7 @@ def _set_where_accepted(estimators, params: dict) -> None:
 
 
 def make_recipe(
-    name: str = "spk-mel-cnn2d+spk-svc",
+    name: str = DEFAULT_RECIPE,
     *,
     epochs: int | None = None,
     random_state: int | None = 0,

@@ -7,7 +7,7 @@ import pytest
 from sklearn.base import clone
 
 from skser.exceptions import SkserError
-from skser.recipes import PIPELINES, make_recipe
+from skser.recipes import DEFAULT_RECIPE, PIPELINES, make_recipe
 
 STEPS = {
     "acoustic-conv1d": ["acousticfeatures", "standardscaler", "conv1dclassifier"],
@@ -29,6 +29,7 @@ REFERENCE_B_STFT = {"sr": 44100, "duration": 4.0, "n_fft": 2048, "hop_length": 5
 
 def test_every_recipe_is_listed_and_described():
     assert list(PIPELINES) == list(STEPS)
+    assert DEFAULT_RECIPE in PIPELINES
     assert all(isinstance(d, str) and len(d) > 10 for d in PIPELINES.values())
 
 
