@@ -36,6 +36,7 @@ def machine() -> dict:
         "platform": platform.platform(),
         "processor": platform.processor() or platform.machine(),
         "cpu_count": os.cpu_count(),
+        **_cpu(),
     }
     try:
         import tensorflow as tf
@@ -48,6 +49,20 @@ def machine() -> dict:
     # features or the arithmetic in the last digits, and the trained network with them.
     info["packages"] = {name: _version(name) for name in PACKAGES}
     return info
+
+
+def _cpu() -> dict:
+    """The CPU's model name and vector extensions (Linux): networks trained with the same
+    code and packages on another CPU can differ, as oneDNN picks other kernels."""
+    try:
+        text = Path("/proc/cpuinfo").read_text()
+    except OSError:  # pragma: no cover - not Linux
+        return {}
+    fields = dict(line.split(":", 1) for line in text.splitlines() if ":" in line)
+    fields = {k.strip(): v.strip() for k, v in fields.items()}
+    flags = fields.get("flags", "").split()
+    return {"cpu_model": fields.get("model name"),
+            "cpu_vector_extensions": sorted(f for f in flags if f.startswith(("avx", "amx")))}
 
 
 #: Distributions whose versions each result records.

@@ -70,3 +70,12 @@ def test_latency_times_every_recipe_in_turn_and_restores_the_svcs():
     assert rows[0]["svc_support_vectors"] == rows[1]["svc_support_vectors"]
     assert rows[0]["svc_support_vectors"][0][0] == 3 and rows[2]["svc_support_vectors"] is None
     assert type(models["svc"][-1]) is SVC
+
+
+@pytest.mark.skipif(not Path("/proc/cpuinfo").exists(), reason="reads Linux's /proc/cpuinfo")
+def test_results_record_the_cpu():
+    from benchmarks._common import _cpu
+
+    cpu = _cpu()
+    assert set(cpu) == {"cpu_model", "cpu_vector_extensions"}
+    assert all(f.startswith(("avx", "amx")) for f in cpu["cpu_vector_extensions"])

@@ -379,7 +379,10 @@ class SpeakerAdaptiveClassifier(ClassifierMixin, BaseEstimator):
         statistics: ``0`` answers them with ``estimator`` alone, ``0.5`` with
         the mean of the two models' probabilities. Above 0, both models need
         ``predict_proba``, and ``predict`` is the class of highest mean
-        probability.
+        probability. Where ``estimator`` is ``SpeakerNormalizer(T)`` -> ... and
+        ``fallback`` is ``T`` -> ... with the same stateless feature step ``T``
+        (same class and parameters, e.g. :class:`~skser.features.MelImage`),
+        ``T``'s features are computed once for both models.
 
     Attributes
     ----------
