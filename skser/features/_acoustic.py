@@ -10,7 +10,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ..audio._base import BaseAudioTransformer
 from ._functional import (
-    acoustic_feature_names,
+    _feature_names,
     acoustic_feature_vector,
     check_frame_params,
     f0_range,
@@ -160,13 +160,16 @@ class AcousticFeatures(BaseAudioTransformer):
                 )
 
     def _feature_names(self) -> list[str]:
-        return acoustic_feature_names(
+        return list(_feature_names(
             features=self.features, stats=self.stats, n_mfcc=self.n_mfcc,
             n_mels=self.n_mels, n_chroma=self.n_chroma, deltas=self.deltas,
-        )
+        ))
 
     def _output_shape(self) -> tuple[int, ...]:
-        return (len(self._feature_names()),)
+        return (len(_feature_names(
+            features=self.features, stats=self.stats, n_mfcc=self.n_mfcc,
+            n_mels=self.n_mels, n_chroma=self.n_chroma, deltas=self.deltas,
+        )),)
 
     def _extract(self, y: np.ndarray) -> np.ndarray:
         return acoustic_feature_vector(

@@ -483,13 +483,8 @@ def acoustic_feature_vector(
     >>> acoustic_feature_vector(y, sr=22050).shape
     (162,)
     """
-    names = dict(features=features, stats=stats, n_mfcc=n_mfcc, n_mels=n_mels,
-                 n_chroma=n_chroma, deltas=deltas)
-    if isinstance(features, tuple | list) and isinstance(stats, tuple | list):
-        # validated once per setting: building the names costs more than some features
-        _checked_names(**{**names, "features": tuple(features), "stats": tuple(stats)})
-    else:
-        acoustic_feature_names(**names)
+    _feature_names(features=features, stats=stats, n_mfcc=n_mfcc, n_mels=n_mels,
+                   n_chroma=n_chroma, deltas=deltas)  # validates the settings
     analysis = _Analysis(
         y, sr=sr, n_fft=n_fft, hop_length=hop_length, n_mels=n_mels,
         n_mfcc=n_mfcc, n_chroma=n_chroma, deltas=deltas,
@@ -509,6 +504,18 @@ def acoustic_feature_vector(
     return np.concatenate(parts).astype(np.float32)
 
 
+def _feature_names(*, features, stats, **kwargs) -> Sequence[str]:
+    """:func:`acoustic_feature_names`, built once per setting (building the names costs
+    more than some features, and every transform validates them)."""
+    if isinstance(features, tuple | list) and isinstance(stats, tuple | list):
+        try:
+            return _cached_feature_names(features=tuple(features), stats=tuple(stats),
+                                         **kwargs)
+        except TypeError:  # an unhashable setting: built below, or its error raised there
+            pass
+    return acoustic_feature_names(features=features, stats=stats, **kwargs)
+
+
 @lru_cache(maxsize=64)
-def _checked_names(**kwargs) -> None:
-    acoustic_feature_names(**kwargs)
+def _cached_feature_names(**kwargs) -> tuple[str, ...]:
+    return tuple(acoustic_feature_names(**kwargs))

@@ -137,6 +137,19 @@ def test_names_need_no_fit_but_valid_parameters():
         _ = AcousticFeatures().n_features_out_
 
 
+def test_names_of_list_settings_and_unhashable_ones():
+    # The names are built once per setting; lists are settings too, and a setting that
+    # cannot be a cache key still gets its own error.
+    est = AcousticFeatures(**SMALL, features=["rms", "zcr"], stats=["std"])
+    assert list(est.get_feature_names_out()) == ["rms_std", "zcr_std"]
+    names = est.get_feature_names_out()
+    names[0] = "changed"  # a copy: the next call is not affected
+    assert list(est.get_feature_names_out()) == ["rms_std", "zcr_std"]
+    assert est.fit_transform(np.zeros((1, 100))).shape == (1, 2)
+    with pytest.raises(ValueError, match="unknown features"):
+        AcousticFeatures(features=[["rms"]]).get_feature_names_out()
+
+
 @pytest.fixture
 def wav_files(tmp_path):
     sr = SMALL["sr"]
