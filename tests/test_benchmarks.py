@@ -79,3 +79,16 @@ def test_results_record_the_cpu():
     cpu = _cpu()
     assert set(cpu) == {"cpu_model", "cpu_vector_extensions"}
     assert all(f.startswith(("avx", "amx")) for f in cpu["cpu_vector_extensions"])
+
+
+def test_training_table_gives_the_spread_of_several_seeds():
+    from benchmarks.bench_training import markdown
+
+    row = dict(recipe="r", random_state=0, fit_seconds=1000.0, train_files_per_second=9.6,
+               predict_seconds=60.0, accuracy=0.79, macro_f1=0.80, uar=0.81, peak_rss_mb=3e3)
+    one = markdown([row])
+    assert one.count("| r |") == 1 and "fits:" not in one
+    two = markdown([row, dict(row, random_state=1, accuracy=0.802, fit_seconds=1100.0)])
+    assert "| r | 1 | 1100 s |" in two
+    assert "r over its 2 fits: accuracy 0.790 to 0.802 (mean 0.796)" in two
+    assert "fit 1000 s to 1100 s (mean 1050 s)" in two
