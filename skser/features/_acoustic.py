@@ -166,10 +166,7 @@ class AcousticFeatures(BaseAudioTransformer):
         ))
 
     def _output_shape(self) -> tuple[int, ...]:
-        return (len(_feature_names(
-            features=self.features, stats=self.stats, n_mfcc=self.n_mfcc,
-            n_mels=self.n_mels, n_chroma=self.n_chroma, deltas=self.deltas,
-        )),)
+        return (len(self._feature_names()),)
 
     def _extract(self, y: np.ndarray) -> np.ndarray:
         return acoustic_feature_vector(
