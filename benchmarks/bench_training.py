@@ -73,7 +73,7 @@ def markdown(rows: list[dict]) -> str:
              "| accuracy | macro F1 | UAR | peak memory |",
              "|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
-        lines.append(f"| {r['recipe']} | {r.get('random_state', 0)} | {r['fit_seconds']:.0f} s "
+        lines.append(f"| {r['recipe']} | {r['random_state']} | {r['fit_seconds']:.0f} s "
                      f"| {r['train_files_per_second']:.1f} | {r['predict_seconds']:.0f} s | "
                      f"{r['accuracy']:.3f} | {r['macro_f1']:.3f} | {r['uar']:.3f} | "
                      f"{r['peak_rss_mb']:.0f} MiB |")
