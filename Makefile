@@ -1,4 +1,5 @@
-# The two set-up commands of the README: `make demo` and `make test`.
+# The two set-up commands of the README: `make demo` and `make test` (CONTRIBUTING.md
+# lists every target).
 # Each creates (or reuses) the virtual environment in $(VENV) and installs skser into it.
 PYTHON ?= python3
 VENV ?= .venv
@@ -11,7 +12,7 @@ EXTRAS ?= test,plot,dask
 CONSTRAINTS ?= constraints.txt
 PIP_C := $(if $(CONSTRAINTS),-c $(CONSTRAINTS))
 
-.PHONY: install demo test lint bench docs clean
+.PHONY: install demo test test-fast lint bench docs docs-tables pretrained clean
 
 $(STAMP): pyproject.toml $(CONSTRAINTS)
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -24,17 +25,33 @@ install: $(STAMP)
 demo: install
 	$(VENV)/bin/skser demo
 
+# The full suite, slow tests included: what CI runs.
 test: install
 	$(PY) -m ruff check skser tests benchmarks examples
 	$(PY) -m pytest
 
+# The quick loop while working: the tests not marked slow (under 3 minutes on 2 cores).
+test-fast: install
+	$(PY) -m pytest -m "not slow"
+
 lint: install
 	$(PY) -m ruff check skser tests benchmarks examples
+	$(PY) -m mypy skser
 
 # Real-data benchmarks; needs ../shared/data. `make bench BENCH="features"` runs parts by name.
 BENCH ?=
 bench: install
 	$(PY) -m benchmarks $(BENCH)
+	$(PY) -m benchmarks.report
+
+# The shipped model (skser/pretrained/*.skser): trained on all four corpora; needs
+# ../shared/data and about half an hour on 2 cores.
+pretrained: install
+	$(PY) -m benchmarks.pretrained
+
+# docs/benchmarks.md and the README's results table, from benchmarks/results/*.json.
+docs-tables: install
+	$(PY) -m benchmarks.report
 
 # HTML documentation with the examples gallery (runs the plot_* examples, a few
 # minutes) in docs/_build/html; warnings fail the build.
@@ -42,7 +59,7 @@ $(DOCS_STAMP): $(STAMP) pyproject.toml
 	$(PY) -m pip install --quiet $(PIP_C) -e ".[$(EXTRAS),docs]"
 	@touch $(DOCS_STAMP)
 
-docs: $(DOCS_STAMP)
+docs: $(DOCS_STAMP) docs-tables
 	$(PY) -m sphinx -W --keep-going -b html docs docs/_build/html
 
 clean:

@@ -36,7 +36,7 @@ def machine() -> dict:
         "platform": platform.platform(),
         "processor": platform.processor() or platform.machine(),
         "cpu_count": os.cpu_count(),
-        **_cpu(),
+        **cpu(),
     }
     try:
         import tensorflow as tf
@@ -51,7 +51,7 @@ def machine() -> dict:
     return info
 
 
-def _cpu() -> dict:
+def cpu() -> dict:
     """The CPU's model name and vector extensions (Linux): networks trained with the same
     code and packages on another CPU can differ, as oneDNN picks other kernels."""
     try:
@@ -107,7 +107,9 @@ def write_result(name: str, result: dict) -> Path:
     path = RESULTS / f"{name}.json"
     # The SKSER_BENCH_* settings of the run belong to its command line.
     settings = [f"{k}={v}" for k, v in sorted(os.environ.items()) if k.startswith("SKSER_BENCH_")]
-    result = {"benchmark": name, "machine": machine(),
+    # The day the run ended (UTC): the date docs/benchmarks.md gives for the file's tables.
+    result = {"benchmark": name, "date": time.strftime("%Y-%m-%d", time.gmtime()),
+              "machine": machine(),
               "command": " ".join([*settings, "python -m benchmarks", *sys.argv[1:]]),
               **result}
     path.write_text(json.dumps(result, indent=2, default=float))

@@ -21,6 +21,10 @@ recipes and variants take turns on each file, in an order reversed from one file
 so that all meet the machine in the same state and their ratios are measured alike (the
 machine's speed drifts by tens of percent within a session).
 
+Each recipe with a network is also timed frozen (:func:`skser.frozen.freeze`: the same
+network run in numpy), and the shipped model (:func:`skser.load_pretrained`) as users load
+it (``SKSER_BENCH_FROZEN=0`` leaves both out).
+
 Run: ``python -m benchmarks latency`` (``RECIPES``); ``SKSER_BENCH_RECIPES=stats-svc python -m
 benchmarks latency`` times others.
 """
@@ -30,6 +34,8 @@ from __future__ import annotations
 import os
 import statistics
 import time
+
+from skser.exceptions import ModelFileError
 
 from ._common import peak_rss_mb, require_data
 
@@ -59,8 +65,23 @@ def main() -> dict:
     seconds_of_audio = statistics.mean(sf.info(f["path"][0]).duration for f in files[1:])
     recipes = [name for name in
                os.environ.get("SKSER_BENCH_RECIPES", ",".join(RECIPES)).split(",") if name]
-    rows = _time_recipes({name: _train(name, train) for name in recipes}, files, batch,
-                         n_train=len(train))
+    models = {name: _train(name, train) for name in recipes}
+    if os.environ.get("SKSER_BENCH_FROZEN", "1") != "0":
+        # The same fitted models with their networks frozen (numpy, no TensorFlow), and
+        # the shipped model as users get it: skser.load_pretrained().
+        from skser.frozen import freeze
+        from skser.utils import iter_estimators
+
+        for name in recipes:
+            if any(hasattr(e, "model_") for _, e in iter_estimators(models[name], fitted=True)):
+                models[f"{name} (frozen)"] = freeze(models[name])
+        try:
+            from skser.pretrained import DEFAULT_PRETRAINED, load_pretrained
+
+            models[f"shipped model {DEFAULT_PRETRAINED}"] = load_pretrained()
+        except ModelFileError as exc:
+            print(f"no shipped model to time: {exc}", flush=True)
+    rows = time_recipes(models, files, batch, n_train=len(train))
     md = ["| recipe | files | audio per file (mean) | median | 90th percentile | max "
           f"| one call on {BATCH} files |", "|---|---|---|---|---|---|---|"]
     md += [f"| {r['recipe']} | {r['n_calls']} | {seconds_of_audio:.2f} s "
@@ -87,19 +108,20 @@ def main() -> dict:
 def _train(recipe: str, train):
     """``recipe`` fitted on the training rows (networks: one epoch), every step on one job."""
     from skser.recipes import make_recipe
+    from skser.utils import iter_estimators
 
     # Training extracts features with 2 workers; then every fitted step, however deep
     # (an ensemble's fitted members are clones that set_params on the recipe would not
     # reach), is set to one job. A single file is always read in this process.
     X = train[["path", "speaker"]].reset_index(drop=True)
     model = make_recipe(recipe, epochs=1, n_jobs=2).fit(X, train["emotion"])
-    for est in _nested(model):
+    for _, est in iter_estimators(model, fitted=True):
         if "n_jobs" in est.get_params(deep=False) and type(est).__module__.startswith("skser"):
             est.set_params(n_jobs=1)
     return model
 
 
-def _time_recipes(models: dict, files: list, batch, n_train: int) -> list[dict]:
+def time_recipes(models: dict, files: list, batch, n_train: int) -> list[dict]:
     """Rows of each fitted recipe of ``models``: its timings, and where it holds skser SVCs,
     the same fitted model's timings with those SVCs predicting through libsvm (scikit-learn's
     SVC). All of them take turns on each file, so that their ratios are measured alike."""
@@ -107,12 +129,13 @@ def _time_recipes(models: dict, files: list, batch, n_train: int) -> list[dict]:
     from threadpoolctl import threadpool_limits
 
     from skser.svm import SVC
+    from skser.utils import iter_estimators
 
     # name -> (model, its skser SVCs, the class its SVCs predict with)
     variants = {}
     support = {}
     for recipe, model in models.items():
-        svcs = [est for est in _nested(model) if isinstance(est, SVC)]
+        svcs = [est for _, est in iter_estimators(model, fitted=True) if isinstance(est, SVC)]
         # Every SVC inside (a speaker-adaptive member holds two): (features, support vectors).
         support[recipe] = sorted({(int(est.shape_fit_[1]), int(est.n_support_.sum()))
                                   for est in svcs})
@@ -164,26 +187,3 @@ def _time_recipes(models: dict, files: list, batch, n_train: int) -> list[dict]:
                      "n_train": n_train,
                      "svc_support_vectors": [list(sv) for sv in support[recipe]] or None})
     return rows
-
-
-def _nested(model, seen=None):
-    """``model`` and every estimator fitted inside it: pipeline steps, ensemble members,
-    calibrated classifiers, wrapped transformers (fitted attributes ending in ``_``)."""
-    seen = set() if seen is None else seen
-    if id(model) in seen:
-        return
-    seen.add(id(model))
-    yield model
-    children = [step for _, step in getattr(model, "steps", [])]
-    for name, value in vars(model).items():
-        if not name.endswith("_") or name.startswith("_"):
-            continue
-        if isinstance(value, dict):
-            values = list(value.values())
-        else:
-            values = list(value) if isinstance(value, (list, tuple)) else [value]
-        children += [v[1] if isinstance(v, tuple) and len(v) == 2 else v for v in values]
-    children += [c.estimator for c in getattr(model, "calibrated_classifiers_", [])]
-    for child in children:
-        if hasattr(child, "get_params") and not isinstance(child, type):
-            yield from _nested(child, seen)

@@ -34,8 +34,8 @@ def _configs():
 
     # (name, classifier, image shape, timed batches per repeat)
     return [
-        ("reference B CNN", CNN2DClassifier.reference_b(), (128, 345), 6),
-        ("reference B CRNN", CRNNClassifier.reference_b(), (128, 345), 6),
+        ("reference B CNN", CNN2DClassifier.four_block_valid(), (128, 345), 6),
+        ("reference B CRNN", CRNNClassifier.time_pooled_bilstm(), (128, 345), 6),
         ("CNN2DClassifier() mel", CNN2DClassifier(), (64, 188), 24),
         ("CNN2DClassifier() mfcc", CNN2DClassifier(), (40, 188), 24),
         ("CRNNClassifier() mel", CRNNClassifier(), (64, 188), 16),

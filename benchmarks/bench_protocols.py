@@ -18,11 +18,20 @@ Protocols (``SKSER_BENCH_PARTS``, comma-separated, default all of them):
     for ``REFERENCE_A_EPOCHS``), and the pipelines every protocol trains.
 
 Features are per-file transforms with no fitted state, so each feature set is extracted
-once for all files (timed, cached under ``benchmarks/cache/``) and every split trains the
-classifier steps on the rows of its training files: the same as fitting the whole pipeline
-on the paths. The known duplicate recordings of the corpora (``skser.datasets.KNOWN_DUPLICATES``)
-are dropped first. Results: ``benchmarks/results/protocols_<part>.json``, and the Markdown
-table of all parts run so far is printed and written to ``benchmarks/results/protocols.md``.
+once for all files and every split trains the classifier steps on the rows of its training
+files: the same as fitting the whole pipeline on the paths. The extraction goes through the
+feature step's own per-file cache (its ``memory=`` parameter, folder
+``benchmarks/cache/features``, which ``bench_generalization`` shares), so a later run reads
+the files' features from there. The extraction cost in the results is measured, not read
+from the cache: ``TIMING_FILES`` files drawn with a fixed seed are extracted again without
+the cache (``n_jobs=2``, as the extraction), and each row reports the seconds per file
+(``extraction_seconds_per_file``) and that rate times the number of files extracted
+(``extract_seconds_all_files``, extrapolated from the sample). Nothing else is cached: each
+pipeline is trained in the run, except the reference rows that ``SKSER_BENCH_REFERENCES=0``
+carries over (marked as such). The known duplicate recordings of the corpora
+(``skser.datasets.KNOWN_DUPLICATES``) are dropped first. Results:
+``benchmarks/results/protocols_<part>.json``, and the Markdown table of all parts run so far
+is printed and written to ``benchmarks/results/protocols.md``.
 
 Run: ``python -m benchmarks protocols`` (``make bench BENCH=protocols``);
 ``SKSER_BENCH_PARTS=refb python -m benchmarks protocols`` for one part;
@@ -34,7 +43,7 @@ rows over from the last results, marked as such.
 Every protocol trains the classical baseline, recipe ``mel-cnn2d`` (the log-mel CNN), the
 same CNN on speaker-normalized log-mel images, the baseline's SVC calibrated, and the SVC on
 speaker-normalized statistics (plain and calibrated): the package's SpeakerNormalizer over
-the cached features, reading each file's speaker. The soft votes of recipes
+the extracted features, reading each file's speaker. The soft votes of recipes
 ``mel-cnn2d+stats-svc``, ``mel-cnn2d+spk-svc`` and of skser's default,
 ``spk-mel-cnn2d+spk-svc``, are scored from their members' probabilities, so each member is
 trained once per split. In every protocol each test file's speaker has statistics (from
@@ -45,10 +54,8 @@ with mel-cnn2d's, ``fallback_weight=0.5``): the vote scored here.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-import re
 import time
 import warnings
 
@@ -56,7 +63,10 @@ import numpy as np
 
 from ._common import RESULTS, ROOT, machine, peak_rss_mb, require_data, timer
 
-CACHE = ROOT / "benchmarks" / "cache"
+#: The feature steps' per-file cache (``memory=``): the folder of ``bench_generalization``.
+FEATURE_CACHE = ROOT / "benchmarks" / "cache" / "features"
+#: Files whose extraction is timed without the cache, drawn with ``default_rng(0)``.
+TIMING_FILES = 100
 PARTS = ("refb", "speaker", "loco", "refa")
 #: Training epochs of reference A's pipeline: a stated compute budget, 30 of its 50 epochs
 #: (its augmentation triples the training rows; 50 epochs would take about 40 minutes here).
@@ -72,7 +82,7 @@ def _corpus():
 
 
 def _feature_steps() -> dict:
-    from skser.features import AcousticFeatures, MelImage, MFCCImage
+    from skser.features import MelImage, MFCCImage
     from skser.recipes import make_recipe
 
     return {
@@ -86,8 +96,9 @@ def _feature_steps() -> dict:
         # Reference B's mel image: 128 x 345 at 44.1 kHz, 4 s, power_to_db(ref=np.min).
         "refb_mel": MelImage(sr=44100, duration=4.0, n_mels=128, n_fft=2048, hop_length=512,
                              ref="min"),
-        # Reference A's 162 values (2.5 s from 0.6 s at 22,050 Hz).
-        "acoustic": AcousticFeatures(),
+        # Reference A's 162 values (2.5 s from 0.6 s at 22,050 Hz): recipe
+        # acoustic-conv1d's feature step.
+        "acoustic": make_recipe("acoustic-conv1d")[0],
         # The baseline's statistics plus YIN pitch and spectral shape (centroid, bandwidth,
         # roll-off, flatness, contrast): 464 values (a variant of bench_refb_variants).
         "prosody": make_recipe("stats-svc")[0].set_params(
@@ -95,53 +106,74 @@ def _feature_steps() -> dict:
     }
 
 
-def extract(name: str, paths: list[str]) -> tuple[np.ndarray, float]:
-    """Features ``name`` of ``paths`` (cached), and the seconds the extraction took.
+def extract(name: str, paths: list[str]) -> tuple[np.ndarray, dict]:
+    """Features ``name`` of ``paths``, and the cost of extracting them (:func:`extraction_cost`).
 
-    Pass every file of the corpus and index rows afterwards, so that each feature set
-    is extracted once for all protocols.
+    The feature step reads and writes each file's features in its per-file cache
+    (``memory=FEATURE_CACHE``). Pass every file of the corpus and index rows afterwards, so
+    that each feature set is extracted once for all protocols.
     """
     est = _feature_steps()[name]
-    key = hashlib.sha1(
-        (repr(sorted(est.get_params().items())) + "\n".join(paths)).encode()
-    ).hexdigest()[:16]
-    data, meta = CACHE / f"{name}-{key}.npy", CACHE / f"{name}-{key}.json"
-    if data.exists() and meta.exists():
-        return np.load(data, mmap_mode="r"), json.loads(meta.read_text())["seconds"]
-    CACHE.mkdir(parents=True, exist_ok=True)
-    print(f"extracting {name} for {len(paths)} files", flush=True)
-    with timer() as t:
-        X = est.set_params(n_jobs=2, verbose=1).fit_transform(paths)
-    np.save(data, X)
-    meta.write_text(json.dumps({"seconds": t(), "n_files": len(paths), "shape": X.shape}))
-    return np.load(data, mmap_mode="r"), t()
+    print(f"{name} features of {len(paths)} files (cache: {FEATURE_CACHE})", flush=True)
+    X = est.set_params(memory=str(FEATURE_CACHE), n_jobs=2, verbose=1).fit_transform(paths)
+    return X, extraction_cost(name, paths)
+
+
+#: (feature set, timed files) -> seconds per file, so that each part does not time it again.
+_SECONDS_PER_FILE: dict = {}
+
+
+def extraction_cost(name: str, paths: list[str]) -> dict:
+    """What extracting features ``name`` of ``paths`` costs, measured without the cache.
+
+    ``TIMING_FILES`` of ``paths`` drawn with ``numpy.random.default_rng(0)`` are extracted
+    with ``memory=None`` and ``n_jobs=2`` (run after :func:`extract`'s pass, so the worker
+    processes are already started). Returns ``extraction_seconds_per_file``, the number
+    of files timed, and ``extract_seconds_all_files``: the seconds per file times
+    ``len(paths)``, an extrapolation from the sample.
+    """
+    n = min(TIMING_FILES, len(paths))
+    sample = [paths[i] for i in np.sort(np.random.default_rng(0).choice(len(paths), n,
+                                                                          replace=False))]
+    key = (name, tuple(sample))
+    if key not in _SECONDS_PER_FILE:
+        est = _feature_steps()[name].set_params(memory=None, n_jobs=2, verbose=0)
+        print(f"timing {name} extraction on {n} files without the cache", flush=True)
+        with timer() as t:
+            est.fit_transform(sample)
+        _SECONDS_PER_FILE[key] = t() / n
+    per_file = _SECONDS_PER_FILE[key]
+    return {"extract_seconds_all_files": round(per_file * len(paths), 1),
+            "extraction_seconds_per_file": round(per_file, 4),
+            "extraction_timed_files": n}
 
 
 def _features(df, names, emotions=None) -> dict:
-    """Feature sets ``names`` for the rows of ``df`` whose emotion is in ``emotions``."""
+    """Feature sets ``names`` for the rows of ``df`` whose emotion is in ``emotions``: name ->
+    (features, extraction cost of all files of ``df``)."""
     rows = np.flatnonzero(df["emotion"].isin(emotions)) if emotions else np.arange(len(df))
     out = {}
     for name in names:
-        X, seconds = extract(name, df["path"].tolist())
-        out[name] = (np.asarray(X[rows]), seconds)
+        X, cost = extract(name, df["path"].tolist())
+        out[name] = (X[rows] if emotions else X, cost)
     import pandas as pd
 
     if "mel" in out:
-        # For the speaker-normalized CNN: each file's row of the cached images and its
-        # speaker (the images stay one array; _cached_rows reads them by row).
-        images, seconds = out["mel"]
+        # For the speaker-normalized CNN: each file's row of the images and its speaker
+        # (the images stay one array; _image_rows reads them by row).
+        images, cost = out["mel"]
         _IMAGES["mel"] = images
         table = pd.DataFrame({"row": np.arange(len(images)),
                               "speaker": df["speaker"].to_numpy()[rows]})
-        out["mel+speaker"] = (table, seconds)
+        out["mel+speaker"] = (table, cost)
     for name in ("stats", "prosody"):
         if name in out:
             # For SpeakerNormalizer: the statistics with each file's speaker, as the recipes'
             # inputs carry them (a DataFrame with a speaker column).
-            stats, seconds = out[name]
+            stats, cost = out[name]
             table = pd.DataFrame(stats, columns=[f"f{i}" for i in range(stats.shape[1])])
             table["speaker"] = df["speaker"].to_numpy()[rows]
-            out[f"{name}+speaker"] = (table, seconds)
+            out[f"{name}+speaker"] = (table, cost)
     return out
 
 
@@ -149,9 +181,8 @@ def _features(df, names, emotions=None) -> dict:
 _IMAGES: dict = {}
 
 
-def _cached_rows(X, feature: str, digest: str):
-    """The cached images ``feature`` at the ``row`` column of ``X`` (``digest`` names their
-    content, so that it is part of a pipeline's parameters and of its cache key)."""
+def _image_rows(X, feature: str):
+    """The images ``feature`` (of :data:`_IMAGES`) at the ``row`` column of ``X``."""
     return _IMAGES[feature][X["row"].to_numpy()]
 
 
@@ -188,7 +219,6 @@ SPK_VOTE = ("recipe mel-cnn2d+spk-svc: soft vote of mel-cnn2d and the calibrated
             "speaker-normalized statistics")
 SPK_CNN = ("recipe mel-cnn2d's CNN on speaker-normalized log-mel images (SpeakerNormalizer "
            "over MelImage, keep_raw=False)")
-CNN_SEED1 = "recipe mel-cnn2d's CNN trained with random_state=1"
 DEFAULT_VOTE = ("skser default, recipe spk-mel-cnn2d+spk-svc: soft vote of the mean of "
                 "mel-cnn2d's CNN and the CNN on speaker-normalized images, and the calibrated "
                 "SVC on speaker-normalized statistics")
@@ -209,14 +239,14 @@ def _pipelines() -> dict:
 
 
 def _statistics_only(X):
-    """The feature columns of a table of cached statistics and speakers."""
+    """The feature columns of a table of extracted statistics and speakers."""
     return X.drop(columns="speaker").to_numpy(dtype=np.float32)
 
 
 def _spk(classifier_steps):
-    """A factory of SpeakerNormalizer -> ``classifier_steps`` on cached statistics.
+    """A factory of SpeakerNormalizer -> ``classifier_steps`` on extracted statistics.
 
-    The normalizer wraps a step that reads the cached statistics from the columns of ``X``
+    The normalizer wraps a step that reads the statistics from the columns of ``X``
     (a table of the statistics and a ``speaker`` column), in place of the recipe's feature
     step: the same values, normalized by the package's SpeakerNormalizer.
     """
@@ -234,14 +264,13 @@ def _spk(classifier_steps):
 
 def _spk_cnn():
     """SpeakerNormalizer(images, keep_raw=False) -> the CNN of recipe mel-cnn2d, on the
-    cached log-mel images (a table of their rows and speakers as ``X``)."""
+    extracted log-mel images (a table of their rows and speakers as ``X``)."""
     from sklearn.preprocessing import FunctionTransformer
 
     from skser.pipeline import make_pipeline
     from skser.preprocessing import SpeakerNormalizer
 
-    digest = hashlib.sha1(_features_digest(_IMAGES["mel"])).hexdigest()[:16]
-    images = FunctionTransformer(_cached_rows, kw_args={"feature": "mel", "digest": digest})
+    images = FunctionTransformer(_image_rows, kw_args={"feature": "mel"})
     return make_pipeline(SpeakerNormalizer(images, keep_raw=False), _cnn2d())
 
 
@@ -280,95 +309,6 @@ def _fit_predict(model, X, y, train, test, labels):
     return pred, proba, t_fit(), t_pred(), extra
 
 
-
-
-def _model_code_hash(model) -> str:
-    """A digest of the skser code ``model`` runs past the features: the files of each skser
-    module its estimators come from (models, preprocessing, the SVC, pipeline; a subpackage
-    as a whole), docstrings and comments left out. A change to that code invalidates its
-    cached predictions, and only its: a change to the SVC does not retrain the CNN."""
-    from pathlib import Path
-
-    import skser
-    from skser.recipes import _nested_estimators
-
-    root = Path(skser.__file__).parent
-    files = set()
-    for module in {type(e).__module__ for e in _nested_estimators([model])}:
-        parts = module.split(".")
-        if parts[0] != "skser" or len(parts) < 2:
-            continue
-        package = root / parts[1]
-        files |= set(package.glob("*.py")) if package.is_dir() else {root / f"{parts[1]}.py"}
-    digest = hashlib.sha1()
-    for path in sorted(files):
-        digest.update(_code_of(path).encode())
-    return digest.hexdigest()[:12]
-
-
-def _code_of(path) -> str:
-    """The code of a Python file without its docstrings and comments (its syntax tree), so
-    that editing documentation does not invalidate cached predictions."""
-    import ast
-
-    tree = ast.parse(path.read_text())
-    for node in ast.walk(tree):
-        body = getattr(node, "body", None)
-        if (isinstance(body, list) and body and isinstance(body[0], ast.Expr)
-                and isinstance(body[0].value, ast.Constant)
-                and isinstance(body[0].value.value, str)):
-            node.body = body[1:] or [ast.Pass()]
-    return ast.dump(tree)
-
-
-def _features_digest(X) -> bytes:
-    """Shape and a sample of the values of an array, or every value of a DataFrame."""
-    if hasattr(X, "iloc"):
-        import pandas as pd
-
-        return str(X.shape).encode() + pd.util.hash_pandas_object(X).to_numpy().tobytes()
-    flat = np.asarray(X).reshape(len(X), -1)
-    return str(flat.shape).encode() + flat[:, ::97].tobytes()
-
-
-def _cache_path(name, model, X, y, train, test):
-    """The cache file of pipeline ``name`` (``model``) trained on rows ``train`` of ``X``,
-    ``y`` and predicting rows ``test``."""
-    params = re.sub(r" at 0x[0-9a-f]+", "", repr(sorted(model.get_params().items())))
-    digest = hashlib.sha1()
-    for part in (name, params, _model_code_hash(model), _features_digest(X),
-                 "\n".join(map(str, y)), np.asarray(train).tobytes(),
-                 np.asarray(test).tobytes()):
-        digest.update(part.encode() if isinstance(part, str) else part)
-    return CACHE / f"predictions-{digest.hexdigest()[:16]}.npz"
-
-
-def _fit_predict_cached(name, model, X, y, train, test, labels):
-    """:func:`_fit_predict`, read from (or written to) ``benchmarks/cache/``.
-
-    So that adding or changing one pipeline retrains only that one. The key covers the
-    pipeline's name and parameters, skser's model code, the features, the labels and both
-    index sets; a cached entry also keeps the measured fitting and prediction times of the
-    run that made it.
-    """
-    path = _cache_path(name, model, X, y, train, test)
-    if path.exists():
-        saved = np.load(path, allow_pickle=False)
-        meta = json.loads(str(saved["meta"]))
-        print(f"    (cached predictions of {path.name}: training took {meta['fit_s']:.0f} s)",
-              flush=True)
-        proba = saved["proba"] if "proba" in saved.files else None
-        return saved["pred"].astype(object), proba, meta["fit_s"], meta["pred_s"], meta["extra"]
-    pred, proba, fit_s, pred_s, extra = _fit_predict(model, X, y, train, test, labels)
-    CACHE.mkdir(parents=True, exist_ok=True)
-    arrays = {"pred": np.asarray(pred, dtype=str)}
-    if proba is not None:  # a model without predict_proba (the plain SVC) has none
-        arrays["proba"] = proba
-    np.savez(path, **arrays,
-             meta=json.dumps({"fit_s": fit_s, "pred_s": pred_s, "extra": extra}))
-    return pred, proba, fit_s, pred_s, extra
-
-
 def _take(X, rows):
     """Rows ``rows`` of an array or a DataFrame."""
     return X.iloc[rows].reset_index(drop=True) if hasattr(X, "iloc") else np.asarray(X[rows])
@@ -394,13 +334,12 @@ def _split_protocol(df, X_sets, pipelines, train, test) -> list[dict]:
     labels = np.unique(y)
     rows, probas = [], {}
     for name, (feature, make) in pipelines.items():
-        X, extract_s = X_sets[feature]
+        X, cost = X_sets[feature]
         print(f"  {name}: training on {len(train)} files", flush=True)
-        pred, probas[name], fit_s, pred_s, extra = _fit_predict_cached(name, make(), X, y,
-                                                                       train, test, labels)
+        pred, probas[name], fit_s, pred_s, extra = _fit_predict(make(), X, y, train, test,
+                                                                labels)
         rep = _report(y[test], pred, corpus[test])
-        rows.append(_row(name, rep, fit_s, features=feature,
-                         extract_seconds_all_files=round(extract_s, 1),
+        rows.append(_row(name, rep, fit_s, features=feature, **cost,
                          predict_ms_per_file=round(1000 * pred_s / len(test), 2), **extra))
         print(f"    acc {rep['accuracy']:.3f} F1 {rep['macro_f1']:.3f} UAR {rep['uar']:.3f} "
               f"fit {fit_s:.0f} s", flush=True)
@@ -448,8 +387,7 @@ def _cv_protocol(df, X_sets, pipelines, folds) -> list[dict]:
         fold_uar, fit_total, epochs = [], 0.0, []
         for i, (train, test) in enumerate(folds):
             print(f"  {name}: fold {i + 1}/{len(folds)}", flush=True)
-            p, pr, fit_s, _, extra = _fit_predict_cached(name, make(), X, y, train, test,
-                                                         labels)
+            p, pr, fit_s, _, extra = _fit_predict(make(), X, y, train, test, labels)
             pred[test] = p
             if pr is not None:
                 proba[test] = pr
@@ -497,7 +435,7 @@ def _refb_for(X, y, train, budget_s: float):
     """
     from skser.models import CNN2DClassifier
 
-    clf = CNN2DClassifier.reference_b(epochs=1, random_state=0, validation_split=0.0,
+    clf = CNN2DClassifier.four_block_valid(epochs=1, random_state=0, validation_split=0.0,
                                       early_stopping=False, reduce_lr_patience=None)
     Xtr, ytr = np.asarray(X[train]), y[train]
     chunks = _shuffled_chunks(len(train), REFB_CHUNK, np.random.default_rng(0))
@@ -554,10 +492,10 @@ def part_refb(df) -> dict:
         return {"protocol": "reference B: 7 emotions, stratified random 80/20 (random_state=0)",
                 "n_train": len(train), "n_test": len(test), "rows": rows}
     budget = next(r["fit_seconds"] for r in rows if r["pipeline"] == CNN)
-    Xb, extract_s = extract("refb_mel", df["path"].tolist())  # the 7-emotion files only
+    Xb, extraction = extract("refb_mel", df["path"].tolist())  # the 7-emotion files only
     print(f"  reference B mel CNN: training for {budget:.0f} s", flush=True)
     clf, fit_s, cost = _refb_for(Xb, y, train, budget)
-    cost["extract_seconds_all_files"] = round(extract_s, 1)
+    cost.update(extraction)
     print(f"  reference B mel CNN: {cost}", flush=True)
     pred = clf.predict(np.asarray(Xb[test]))
     rep = _report(y[test], pred, df["corpus"].to_numpy()[test])
@@ -601,7 +539,8 @@ def part_refa(df) -> dict:
         return _refa_result(train, test, rows)
     # Reference A augments files, so it runs as a whole pipeline on the paths: the
     # Augmenter adds copies of the training files only.
-    pipe = make_recipe("reference-a", epochs=_epochs(REFERENCE_A_EPOCHS), n_jobs=2, verbose=1)
+    pipe = make_recipe("acoustic-conv1d-augmented", epochs=_epochs(REFERENCE_A_EPOCHS),
+                       n_jobs=2, verbose=1)
     print(f"  reference A pipeline: training on {len(train)} files (+2 augmented copies)",
           flush=True)
     with timer() as t:

@@ -1,8 +1,9 @@
 """Classifier variants on reference B's protocol, for choosing skser's defaults (issue 6).
 
 The split and features of ``bench_protocols`` (part ``refb``: 7 emotions, stratified random
-80/20, ``random_state=0``; skser's default 64 x 188 log-mel images, cached), with one
-``CNN2DClassifier`` per variant named in ``SKSER_BENCH_VARIANTS`` (comma-separated):
+80/20, ``random_state=0``; skser's default 64 x 188 log-mel images, read through the feature
+step's per-file cache), with one ``CNN2DClassifier`` per variant named in
+``SKSER_BENCH_VARIANTS`` (comma-separated):
 
 ``plain``     ``CNN2DClassifier(spec_augment=False)``
 ``specaug``   ``CNN2DClassifier(spec_augment=True)`` (the default since it won here)
@@ -12,14 +13,15 @@ The split and features of ``bench_protocols`` (part ``refb``: 7 emotions, strati
 ``vote3``     ``ensemble`` plus a third member, recipe ``mfcc-cnn2d``'s CNN on 40 x 188 MFCC
               images (its training time is the sum of the three members')
 
-The members of ``ensemble`` and ``vote3`` are trained once per run and shared.
+The members of ``ensemble`` and ``vote3`` are trained once per run and shared, and so are
+those of the variants below.
 
-Variants of skser's previous default vote (recipe ``mel-cnn2d+spk-svc``), its members' predictions
-read from (or written to) the protocol benchmark's cache, so the CNN is the one of the last
-``SKSER_BENCH_PARTS=refb python -m benchmarks protocols`` run:
+Variants of skser's previous default vote (recipe ``mel-cnn2d+spk-svc``), its members built
+and trained in this run as the protocol benchmark builds them (``bench_protocols``'s
+pipelines, the same seeds; nothing is read from an earlier run):
 
 ``spk``          the default: recipe ``mel-cnn2d`` + the calibrated SVC on the statistics and
-                 their speaker-normalized values (the protocol's row, reproduced)
+                 their speaker-normalized values (the protocol's row, retrained)
 ``spk-c3``       the same with ``SVC(C=3)`` (inner cross-validation of the SVC alone on the
                  training files had preferred 3 to 10)
 ``spk-prosody``  the SVC on 464 statistics: the 416 plus YIN pitch and spectral shape
@@ -59,13 +61,13 @@ def main() -> dict:
     df = df[df["emotion"].isin(SEVEN)].reset_index(drop=True)
     y, corpus = df["emotion"].to_numpy(), df["corpus"].to_numpy()
     train, test = refb_split(y)
-    rows, members = [], {}
+    rows, members, spk_members = [], {}, {}
     for name in variants:
         if name in VOTES:
             rows.append(_vote(name, sets, members, y, corpus, train, test))
             continue
         if name in SPK_VOTES:
-            rows.append(_spk_vote(name, sets, y, corpus, train, test))
+            rows.append(_spk_vote(name, sets, spk_members, y, corpus, train, test))
             continue
         X = sets["mel"]
         if name == "deltas":
@@ -132,7 +134,7 @@ def _member(feature: str, recipe: str):
 
 
 def _vote(name, sets, members, y, corpus, train, test) -> dict:
-    """A soft vote of ``VOTES[name]``, each member trained on its cached features once."""
+    """A soft vote of ``VOTES[name]``, each member trained on its extracted features once."""
     probas, seconds, classes = [], 0.0, None
     for feature, recipe in VOTES[name]:
         key = (feature, recipe)
@@ -173,42 +175,47 @@ SPK_VOTES = {"spk": (("mel", "cnn"), ("stats+speaker", "spk-svc")),
 
 
 def _spk_member(member: str):
-    """(name in the protocol cache, unfitted model) of a member of ``SPK_VOTES``."""
+    """The unfitted model of a member of ``SPK_VOTES``."""
     from sklearn.calibration import CalibratedClassifierCV
     from sklearn.linear_model import LogisticRegression
     from sklearn.neural_network import MLPClassifier
 
     from skser.svm import SVC
 
-    from .bench_protocols import CNN, CNN_SEED1, SPK_CALIBRATED, _cnn2d, _spk, _svc_calibrated
+    from .bench_protocols import _cnn2d, _spk, _svc_calibrated
 
     if member == "cnn":
-        return CNN, _cnn2d()
-    if member == "cnn-seed1":  # the second CNN of the default, a member of the protocols
-        return CNN_SEED1, _cnn2d(random_state=1)
+        return _cnn2d()
+    if member == "cnn-seed1":  # mel-cnn2d's CNN with another seed
+        return _cnn2d(random_state=1)
     if member == "mfcc-cnn":  # mfcc-cnn2d's CNN is mel-cnn2d's, on MFCCs
-        return f"refb variant member {member}", _cnn2d()
+        return _cnn2d()
     if member == "spk-svc":
-        return SPK_CALIBRATED, _spk(_svc_calibrated)()
+        return _spk(_svc_calibrated)()
     model = _spk(_svc_calibrated)()
     final = {"spk-svc-c3": CalibratedClassifierCV(SVC(C=3.0), ensemble=False),
              "mlp": MLPClassifier((256,), alpha=1e-2, early_stopping=True, max_iter=300,
                                   random_state=0),
              "lr": LogisticRegression(C=0.1, max_iter=2000)}[member]
     model.steps[-1] = (model.steps[-1][0], final)
-    return f"refb variant member {member}", model
+    return model
 
 
-def _spk_vote(name, sets, y, corpus, train, test) -> dict:
-    """A soft vote of ``SPK_VOTES[name]``, its members' predictions cached."""
-    from .bench_protocols import _fit_predict_cached
+def _spk_vote(name, sets, members, y, corpus, train, test) -> dict:
+    """A soft vote of ``SPK_VOTES[name]``, each member trained once per run (``members``:
+    (feature set, member) -> what :func:`~benchmarks.bench_protocols._fit_predict` returned)."""
+    from .bench_protocols import _fit_predict
 
     labels = np.unique(y)
     probas, seconds = [], 0.0
     for feature, member in SPK_VOTES[name]:
         # "a+b": one member, the mean of the probabilities of a and b.
-        parts = [_fit_predict_cached(*_spk_member(part), sets[feature], y, train, test, labels)
-                 for part in member.split("+")]
+        parts = []
+        for part in member.split("+"):
+            if (feature, part) not in members:
+                members[feature, part] = _fit_predict(_spk_member(part), sets[feature], y,
+                                                      train, test, labels)
+            parts.append(members[feature, part])
         proba = np.mean([part[1] for part in parts], axis=0)
         fit_s = sum(part[2] for part in parts)
         member_rep = _report(y[test], labels[proba.argmax(axis=1)], corpus[test])

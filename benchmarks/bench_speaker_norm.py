@@ -1,7 +1,9 @@
 """What per-speaker normalization does for the statistics SVC, and what it costs without speakers.
 
 Speaker-independent protocol of ``bench_protocols`` (5-fold ``GroupKFold`` by speaker, 7
-emotions; the cached utterance statistics of recipe stats-svc), the SVC alone, uncalibrated:
+emotions; the utterance statistics of recipe stats-svc, extracted once for all files through
+the feature step's per-file cache), the SVC alone, uncalibrated; every model is trained in
+the run:
 
 ``plain``
     The classical baseline: StandardScaler -> SVC(C=10).
@@ -43,11 +45,11 @@ from .bench_protocols import (
 
 
 def _adaptive():
-    """SpeakerAdaptiveClassifier(speaker-normalized SVC, plain SVC) on the cached statistics."""
+    """SpeakerAdaptiveClassifier(speaker-normalized SVC, plain SVC) on the extracted statistics."""
     from sklearn.preprocessing import FunctionTransformer
 
+    from skser.ensemble import SpeakerAdaptiveClassifier
     from skser.pipeline import make_pipeline
-    from skser.preprocessing import SpeakerAdaptiveClassifier
 
     from .bench_protocols import _statistics_only
 

@@ -12,8 +12,9 @@ with either set of statistics, on three protocols of ``bench_protocols``:
 * speaker-independent 5-fold ``GroupKFold`` by speaker;
 * leave-one-corpus-out.
 
-Both statistic sets are extracted once for all files (cached like the protocols' features),
-and every model's predictions are cached with ``bench_protocols``'s keys.
+Both statistic sets are extracted once for all files through their feature steps' per-file
+cache, as the protocols' features are (``bench_protocols.extract``), and every model is
+trained in the run that reports it.
 
 Run: ``python -m benchmarks svc_features`` (about 10 minutes here with warm feature caches;
 extracting the pitch statistics of all files takes about 4 minutes more on 2 cores).

@@ -34,11 +34,12 @@ from ._common import machine, peak_rss_mb, require_data, timer
 
 
 def _network_epochs(pipe) -> dict:
-    """``{step path: epochs run}`` of every fitted Keras classifier inside ``pipe`` (found as
-    :func:`skser.save` finds them)."""
-    from skser.persistence import _walk
+    """``{path: epochs run}`` of every fitted Keras classifier inside ``pipe``, by its path
+    in :func:`skser.utils.iter_estimators`."""
+    from skser.utils import iter_estimators
 
-    return {path: len(clf.history_["loss"]) for path, clf in _walk(pipe, (), set())}
+    return {path: len(clf.history_["loss"])
+            for path, clf in iter_estimators(pipe, fitted=True) if hasattr(clf, "history_")}
 
 
 def _time_recipe(name: str, train, test, random_state: int = 0) -> dict:

@@ -28,8 +28,8 @@ from joblib import parallel_config
 # %%
 # The pieces
 # ----------
-# Files are read at 16 kHz, 1 s each; the features are reference A's 162
-# frame means. The Augmenter and the feature step
+# Files are read at 16 kHz, 1 s each; the features are AcousticFeatures'
+# default 162 frame means. The Augmenter and the feature step
 # must agree on ``sr``, ``duration`` and ``offset``: at predict time the
 # Augmenter is skipped and the feature step reads the files itself (the
 # pipeline checks this when fitting).

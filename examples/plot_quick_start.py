@@ -56,7 +56,8 @@ print("test speakers:    ", sorted(test["speaker"].unique()))
 # A pipeline from paths to emotions
 # ---------------------------------
 # :class:`~skser.features.AcousticFeatures` reads each file (1 s from its start
-# at 16 kHz) and computes reference A's 162 utterance features;
+# at 16 kHz) and computes 162 utterance features (means over frames of the
+# zero-crossing rate, chroma, MFCCs, RMS energy and mel bands);
 # :class:`~skser.preprocessing.StandardScaler` standardizes them; a small
 # :class:`~skser.models.Conv1DClassifier` (a Keras network) classifies them.
 # ``fit`` takes the file paths and the emotion labels. Neutral has half as many

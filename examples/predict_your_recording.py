@@ -36,10 +36,9 @@ EMOTIONS = ["neutral", "happy", "sad", "angry"]
 # %%
 # A model
 # -------
-# ``skser.load`` reads a model file with a restricted unpickler that only
-# rebuilds classes of skser, scikit-learn, imbalanced-learn, scikeras and
-# numpy; Keras networks are loaded by Keras in safe mode. That blocks the usual
-# malicious pickles but is not a sandbox: only load files you trust.
+# ``skser.load`` rebuilds a model file's estimators from data alone (an exact
+# list of classes, arrays read without pickle, Keras networks rebuilt by skser
+# from their parameters): loading a file you were sent runs no code from it.
 def train_small_model(folder: Path) -> Path:
     """Fit a small pipeline on a synthetic corpus and save it to a model file."""
     corpus = make_synthetic_corpus(folder / "corpus", n_speakers=6, n_statements=2,
@@ -75,7 +74,7 @@ def a_new_recording(folder: Path) -> Path:
 # ``predict_proba`` gives one probability per emotion, in the order of
 # ``classes_``.
 def predict(model_path: Path, files: list[Path]) -> None:
-    manifest = skser.read_manifest(model_path)  # no unpickling, no TensorFlow
+    manifest = skser.read_manifest(model_path)  # reads the manifest only, no TensorFlow
     print(f"model {model_path.name}: saved {manifest['created']} with skser "
           f"{manifest['versions']['skser']}")
     model = skser.load(model_path)

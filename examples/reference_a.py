@@ -3,7 +3,7 @@ Reference A: a 1-D CNN on handcrafted features
 ==============================================
 
 Reproduces reference A on the union of RAVDESS, CREMA-D, TESS and SAVEE with
-skser's ``reference-a`` recipe (:func:`skser.recipes.make_recipe`): every
+skser's ``acoustic-conv1d-augmented`` recipe (:func:`skser.recipes.make_recipe`): every
 training file gives three rows (clean, with white noise, time-stretched then
 pitch-shifted), each row is 162 utterance features (zero-crossing rate,
 chroma, 20 MFCCs, RMS, 128 mel bands, each averaged over frames) of 2.5 s read
@@ -47,7 +47,7 @@ Environment variables:
 """
 
 # Run time on this machine (2 shared CPU cores): not run in full (about 2.5
-# hours per protocol, estimated from SEEDS.md); SKSER_EXAMPLE_QUICK=1: about 30 s.
+# hours per protocol, estimated); SKSER_EXAMPLE_QUICK=1: about 30 s.
 
 import argparse
 import os
@@ -102,11 +102,11 @@ def split(df, how: str):
 # %%
 # The pipeline
 # ------------
-# ``make_recipe("reference-a")`` builds Augmenter -> AcousticFeatures ->
+# ``make_recipe("acoustic-conv1d-augmented")`` builds Augmenter -> AcousticFeatures ->
 # StandardScaler -> Conv1DClassifier with reference A's settings; ``n_jobs``
 # spreads the feature extraction (and augmentation) over the CPU cores.
 def fit(train, n_jobs: int):
-    pipe = make_recipe("reference-a", n_jobs=n_jobs, random_state=0,
+    pipe = make_recipe("acoustic-conv1d-augmented", n_jobs=n_jobs, random_state=0,
                        epochs=2 if QUICK else None, verbose=1)
     start = time.perf_counter()
     pipe.fit(train["path"], train["emotion"])

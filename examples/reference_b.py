@@ -5,16 +5,18 @@ Reference B: 2-D CNNs and a CRNN on spectrogram images
 Reproduces reference B's three pipelines on the union of RAVDESS, CREMA-D,
 TESS and SAVEE with skser's recipes (:func:`skser.recipes.make_recipe`):
 
-``reference-b-mel``
+``mel128-cnn2d``
     A 128 x 345 log-mel image (44.1 kHz, the first 4 s zero-padded, 128 mel
-    bands, decibels relative to the minimum) into reference B's 2-D CNN (four
-    blocks of Conv2D -> MaxPool -> BatchNorm with 32 to 256 filters, global
-    average pooling). Reference B: validation accuracy 0.71, macro F1 0.73.
-``reference-b-mfcc``
+    bands, decibels relative to the minimum) into reference B's 2-D CNN,
+    :meth:`CNN2DClassifier.four_block_valid() <skser.models.CNN2DClassifier.four_block_valid>`
+    (four blocks of Conv2D -> MaxPool -> BatchNorm with 32 to 256 filters,
+    global average pooling). Reference B: validation accuracy 0.71, macro F1 0.73.
+``mfcc128-cnn2d``
     A 128 x 345 MFCC image into the same CNN. Reference B: 0.742, 0.76.
-``reference-b-crnn``
-    The MFCC image into reference B's CRNN (four convolution blocks, then two
-    bidirectional LSTMs). Reference B: 0.733, 0.75.
+``mfcc128-crnn``
+    The MFCC image into reference B's CRNN,
+    :meth:`CRNNClassifier.time_pooled_bilstm() <skser.models.CRNNClassifier.time_pooled_bilstm>`
+    (four convolution blocks, then two bidirectional LSTMs). Reference B: 0.733, 0.75.
 
 Each network scales its input by one mean and standard deviation of the
 training images, as reference B did, and trains in batches of 32 for up to the
@@ -29,7 +31,7 @@ take about nine hours per pipeline (for a GPU, see the GPU page of the
 user guide). Run it from the repository root::
 
     python examples/reference_b.py                               # all three
-    python examples/reference_b.py --pipelines reference-b-mfcc --cache .skser_cache
+    python examples/reference_b.py --pipelines mfcc128-cnn2d --cache .skser_cache
     SKSER_EXAMPLE_QUICK=1 python examples/reference_b.py         # smoke test, about a minute
 
 ``--cache DIR`` keeps each file's image on disk (about 2 GB per image type for
@@ -49,7 +51,7 @@ Environment variables:
 """
 
 # Run time on this machine (2 shared CPU cores): not run in full (about nine
-# hours per pipeline, from SEEDS.md); SKSER_EXAMPLE_QUICK=1: about 45 s.
+# hours per pipeline, estimated); SKSER_EXAMPLE_QUICK=1: about 45 s.
 
 import argparse
 import os
@@ -70,15 +72,15 @@ QUICK = os.environ.get("SKSER_EXAMPLE_QUICK", "") not in ("", "0")
 
 # Reference B's validation accuracy and macro F1 of each pipeline.
 REFERENCE = {
-    "reference-b-mel": (0.71, 0.73),
-    "reference-b-mfcc": (0.742, 0.76),
-    "reference-b-crnn": (0.733, 0.75),
+    "mel128-cnn2d": (0.71, 0.73),
+    "mfcc128-cnn2d": (0.742, 0.76),
+    "mfcc128-crnn": (0.733, 0.75),
 }
 # The image step of each recipe, whose per-file cache --cache sets.
 IMAGE_STEP = {
-    "reference-b-mel": "melimage",
-    "reference-b-mfcc": "mfccimage",
-    "reference-b-crnn": "mfccimage",
+    "mel128-cnn2d": "melimage",
+    "mfcc128-cnn2d": "mfccimage",
+    "mfcc128-crnn": "mfccimage",
 }
 EMOTIONS = ["neutral", "happy", "sad", "angry", "fearful", "disgust", "surprised"]
 

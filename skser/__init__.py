@@ -42,6 +42,8 @@ _LAZY = {
     "make_synthetic_corpus": "skser.datasets",
     "load_corpora": "skser.datasets",
     "EMOTIONS": "skser.datasets",
+    # shipped models
+    "load_pretrained": "skser.pretrained",
     # timeline
     "predict_timeline": "skser.timeline",
     # exceptions

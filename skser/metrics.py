@@ -1,4 +1,5 @@
-"""Evaluation of emotion classifiers: :func:`emotion_report` and :func:`format_report`.
+"""Evaluation of emotion classifiers: :func:`emotion_report`, :func:`format_report` and
+:func:`chance_level`.
 
 The field's headline number is the unweighted average recall (UAR): the mean of
 the per-emotion recalls, i.e. scikit-learn's balanced accuracy. Unlike
@@ -11,12 +12,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+import pandas as pd
 from sklearn.metrics import accuracy_score, precision_recall_fscore_support
 from sklearn.utils.multiclass import unique_labels
 
+from ._bootstrap import bootstrap_ci, bootstrap_ci_from_confusion, check_label_vectors
 from .exceptions import LabelError
 
-__all__ = ["emotion_report", "format_report"]
+__all__ = ["bootstrap_ci", "bootstrap_ci_from_confusion", "chance_level", "emotion_report",
+           "format_report"]
 
 
 def _check_predictions(y_true, y_pred, labels=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -38,18 +42,7 @@ def _check_predictions(y_true, y_pred, labels=None) -> tuple[np.ndarray, np.ndar
         If the vectors are empty, not 1-D, of different lengths, or hold a label
         missing from ``labels``.
     """
-    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
-    if y_true.ndim != 1 or y_pred.ndim != 1:
-        raise LabelError(
-            f"y_true and y_pred must be 1-D, got shapes {y_true.shape} and {y_pred.shape}"
-        )
-    if len(y_true) != len(y_pred):
-        raise LabelError(
-            f"y_true and y_pred have different lengths ({len(y_true)} and {len(y_pred)}); "
-            "pass one prediction per true label"
-        )
-    if len(y_true) == 0:
-        raise LabelError("y_true and y_pred are empty: nothing to evaluate")
+    y_true, y_pred = check_label_vectors(y_true, y_pred, empty="nothing to evaluate")
     if labels is None:
         labels = unique_labels(y_true, y_pred)
     else:
@@ -96,7 +89,8 @@ def _summary(y_true: np.ndarray, y_pred: np.ndarray, labels: np.ndarray) -> dict
     }
 
 
-def emotion_report(y_true, y_pred, *, labels: Sequence | None = None, groups=None) -> dict:
+def emotion_report(y_true, y_pred, *, labels: Sequence | np.ndarray | None = None,
+                   groups=None) -> dict:
     """Summarise predictions: accuracy, UAR, F1 scores, per-emotion table, confusions.
 
     Parameters
@@ -234,3 +228,50 @@ def format_report(report: dict) -> str:
         [[label, *map(str, row)] for label, row in zip(labels, report["confusion_matrix"])],
     )
     return "\n".join(lines)
+
+
+def chance_level(y_true) -> dict:
+    """The scores to beat: those of a classifier that ignores its input.
+
+    Always predicting the most frequent label scores its share of the
+    samples as accuracy; any constant prediction, and guessing at random,
+    scores ``1 / n_classes`` as UAR (one class fully recalled, the others not
+    at all, or every class recalled at random).
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n_samples,)
+        The true labels of the evaluation set.
+
+    Returns
+    -------
+    dict
+        - ``accuracy`` : float, the share of the most frequent label
+        - ``majority_class`` : str, that label (the first of those tied)
+        - ``uar`` : float, ``1 / n_classes``
+        - ``n_classes`` : int, the labels present in ``y_true``
+
+    Raises
+    ------
+    skser.exceptions.LabelError
+        If ``y_true`` is empty.
+
+    See Also
+    --------
+    emotion_report : the scores of actual predictions.
+
+    Examples
+    --------
+    >>> from skser.metrics import chance_level
+    >>> chance_level(["sad", "sad", "sad", "happy"])
+    {'accuracy': 0.75, 'majority_class': 'sad', 'uar': 0.5, 'n_classes': 2}
+    """
+    counts = pd.Series(y_true).value_counts()
+    if len(counts) == 0:
+        raise LabelError("chance_level needs at least one label, got none")
+    return {
+        "accuracy": float(counts.iloc[0] / counts.sum()),
+        "majority_class": str(counts.index[0]),
+        "uar": 1 / len(counts),
+        "n_classes": len(counts),
+    }

@@ -9,8 +9,12 @@ checks when fitting that the audio steps agree with each other:
   :class:`~skser.augmentation.Augmenter`) and the audio step right after it
   (any step with ``sr`` and ``duration`` parameters) must use the same ``sr``:
   the next step reads the waveforms as sampled at its own rate. When the next
-  step is an ensemble (a ``VotingClassifier`` or ``StackingClassifier``),
-  this holds for the first audio step of each of its members;
+  step holds other estimators (an ensemble such as a ``VotingClassifier``, a
+  :class:`~skser.preprocessing.SpeakerNormalizer`, a
+  :class:`~skser.ensemble.SpeakerAdaptiveClassifier`, a pipeline), this holds
+  for every audio step inside it that reads its input: the estimators that
+  :func:`skser.utils.iter_estimators` finds in it, of which each pipeline on
+  the way contributes its first step only;
 * an Augmenter and the audio step after it must also agree on ``duration``
   and, when the Augmenter reads the files itself, on ``offset``: at predict
   time the Augmenter is skipped, and that step reads the raw input with its
@@ -22,11 +26,13 @@ from __future__ import annotations
 import warnings
 
 from imblearn import pipeline as _imblearn_pipeline
+from sklearn.pipeline import Pipeline as _SklearnPipeline
 from sklearn.pipeline import _name_estimators
 
 from .audio import AudioLoader
 from .augmentation import Augmenter
 from .exceptions import SkserError
+from .utils._estimators import iter_estimators
 
 __all__ = ["Pipeline", "make_pipeline"]
 
@@ -153,53 +159,55 @@ def _check_audio_steps(steps) -> None:
     for name, est in steps:
         if est is None or est == "passthrough":
             continue
-        params = est.get_params(deep=False)
-        if source is not None and {"sr", "duration"} <= params.keys():
+        if source is not None and _is_audio_step(est):
             src_name, src, src_reads_raw = source
             compared = ["sr"]
             if isinstance(src, Augmenter):
                 compared.append("duration")
-                if src_reads_raw and "offset" in params:
+                if src_reads_raw and "offset" in est.get_params(deep=False):
                     compared.append("offset")
             for param in compared:
                 _check_same(src_name, src, name, est, param)
-        elif source is not None and isinstance(params.get("estimators"), list):
-            # An ensemble: each member reads the waveforms with its own first audio step.
-            for audio_name, audio in _members_first_audio_steps(name, est):
-                _check_same(source[0], source[1], audio_name, audio, "sr")
+        elif source is not None:
+            # A step holding others: each audio step inside it reads the waveforms.
+            for path, audio in _first_audio_steps(est):
+                _check_same(source[0], source[1], f"{name}__{path.replace('/', '__')}",
+                            audio, "sr")
         source = (name, est, first) if isinstance(est, AudioLoader | Augmenter) else None
         first = False
 
 
-def _members_first_audio_steps(name: str, ensemble):
-    """(parameter path, step) of the first audio step of each ensemble member."""
-    for member_name, member in ensemble.get_params(deep=False)["estimators"]:
-        if member is None or member == "drop":
-            continue
-        yield from _first_audio_steps(f"{name}__{member_name}", member)
+def _is_audio_step(est) -> bool:
+    return {"sr", "duration"} <= est.get_params(deep=False).keys()
 
 
-def _first_audio_steps(path: str, est):
-    """(parameter path, step) of the audio steps that read ``est``'s input first.
+def _first_audio_steps(est) -> list:
+    """(path, step) of the audio steps inside ``est`` that read ``est``'s input.
 
-    Looks through pipelines (their first step), wrappers of a feature step
-    (SpeakerNormalizer's ``transformer``) and classifiers that train two models on
-    the same input (SpeakerAdaptiveClassifier's ``estimator`` and ``fallback``).
+    Those :func:`~skser.utils.iter_estimators` finds, except the ones behind an
+    earlier step of a pipeline on their path, or inside another audio step.
     """
-    if hasattr(est, "steps"):
-        for step_name, step in est.steps:
-            if step is not None and step != "passthrough":
-                yield from _first_audio_steps(f"{path}__{step_name}", step)
-                return
-        return
-    params = est.get_params(deep=False)
-    if {"sr", "duration"} <= params.keys():
-        yield path, est
-        return
-    for key in ("transformer", "estimator", "fallback"):
-        inner = params.get(key)
-        if inner is not None and hasattr(inner, "get_params"):
-            yield from _first_audio_steps(f"{path}__{key}", inner)
+    walked = dict(iter_estimators(est))
+    found: list = []
+    for path, inner in walked.items():
+        if (path and _is_audio_step(inner) and _reads_input(path, walked)
+                and not any(path.startswith(f"{outer}/") for outer, _ in found)):
+            found.append((path, inner))
+    return found
+
+
+def _reads_input(path: str, walked: dict) -> bool:
+    """Whether every pipeline on ``path`` (from the root of ``walked``) leads there from
+    its first step: a later step reads what the steps before it make."""
+    names = path.split("/")
+    for depth, name in enumerate(names):
+        parent = walked["/".join(names[:depth])]
+        if isinstance(parent, _SklearnPipeline):
+            first = next((step_name for step_name, step in parent.steps
+                          if step is not None and step != "passthrough"), None)
+            if name != first:
+                return False
+    return True
 
 
 def _check_same(src_name: str, src, name: str, est, param: str) -> None:

@@ -5,53 +5,67 @@ pipelines here, so a recipe means the same thing everywhere. Every recipe is a
 :func:`skser.pipeline.make_pipeline` of paths -> features -> (scaling) ->
 classifier, and accepts raw file paths as ``X`` and emotion strings as ``y``.
 
-==========================  ===========================================================
-name                        steps
-==========================  ===========================================================
-``acoustic-conv1d``         AcousticFeatures -> StandardScaler -> Conv1DClassifier
-``mel-cnn2d``               MelImage -> CNN2DClassifier
-``mfcc-cnn2d``              MFCCImage -> CNN2DClassifier
-``mfcc-crnn``               MFCCImage -> CRNNClassifier
-``stats-svc``               AcousticFeatures (utterance statistics) -> StandardScaler ->
-                            SVC: the classical baseline
-``mel-cnn2d+stats-svc``     AudioLoader (16 kHz, 4 s) -> soft vote of ``mel-cnn2d`` and
-                            ``stats-svc``: each file is decoded once, for both members (while
-                            fitting, the waveforms take 256 KB per training file in memory)
-``mel-cnn2d+spk-svc``       the same vote, its SVC on the statistics and their
-                            speaker-normalized values (SpeakerNormalizer) where a file's
-                            speaker has statistics, the plain SVC elsewhere
-                            (SpeakerAdaptiveClassifier): give ``X`` as a DataFrame with
-                            ``path`` and ``speaker`` columns
-``spk-mel-cnn2d+spk-svc``   the same vote, its CNN member the mean of ``mel-cnn2d``'s CNN
-                            and a CNN on log-mel images standardized with each speaker's
-                            statistics (SpeakerNormalizer) where a file's speaker has
-                            statistics, ``mel-cnn2d``'s CNN alone elsewhere: the default
-``reference-a``             Augmenter(preset="reference_a") -> AcousticFeatures ->
-                            StandardScaler -> Conv1DClassifier(epochs=50, batch_size=64),
-                            reading 2.5 s from 0.6 s at 22,050 Hz
-``reference-b-mel``         MelImage(44.1 kHz, 4 s, 128 mels, ref="min") ->
-                            CNN2DClassifier.reference_b()
-``reference-b-mfcc``        MFCCImage(44.1 kHz, 4 s, 128 MFCCs) -> CNN2DClassifier.reference_b()
-``reference-b-crnn``        MFCCImage(44.1 kHz, 4 s, 128 MFCCs) -> CRNNClassifier.reference_b()
-==========================  ===========================================================
+==============================  =======================================================
+name                            steps
+==============================  =======================================================
+``acoustic-conv1d``             AcousticFeatures -> StandardScaler -> Conv1DClassifier,
+                                reading 2.5 s from 0.6 s at 22,050 Hz
+``acoustic-conv1d-augmented``   Augmenter(preset="noise_and_stretch_pitch") ->
+                                ``acoustic-conv1d``'s steps, Conv1DClassifier(epochs=50,
+                                batch_size=64)
+``mel-cnn2d``                   MelImage -> CNN2DClassifier
+``mel128-cnn2d``                MelImage(44.1 kHz, 4 s, 128 mels, ref="min") ->
+                                CNN2DClassifier.four_block_valid()
+``mfcc-cnn2d``                  MFCCImage -> CNN2DClassifier
+``mfcc128-cnn2d``               MFCCImage(44.1 kHz, 4 s, 128 MFCCs) ->
+                                CNN2DClassifier.four_block_valid()
+``mfcc-crnn``                   MFCCImage -> CRNNClassifier
+``mfcc128-crnn``                MFCCImage(44.1 kHz, 4 s, 128 MFCCs) ->
+                                CRNNClassifier.time_pooled_bilstm()
+``stats-svc``                   AcousticFeatures (utterance statistics) -> StandardScaler
+                                -> SVC: the classical baseline
+``mel-cnn2d+stats-svc``         AudioLoader (16 kHz, 4 s) -> soft vote of ``mel-cnn2d``
+                                and ``stats-svc``: each file is decoded once, for both
+                                members (while fitting, the waveforms take 256 KB per
+                                training file in memory)
+``mel-cnn2d+spk-svc``           the same vote, its SVC on the statistics and their
+                                speaker-normalized values (SpeakerNormalizer) where a
+                                file's speaker has statistics, the plain SVC elsewhere
+                                (SpeakerAdaptiveClassifier): give ``X`` as a DataFrame
+                                with ``path`` and ``speaker`` columns
+``spk-mel-cnn2d+spk-svc``       the same vote, its CNN member the mean of ``mel-cnn2d``'s
+                                CNN and a CNN on log-mel images standardized with each
+                                speaker's statistics (SpeakerNormalizer) where a file's
+                                speaker has statistics, ``mel-cnn2d``'s CNN alone
+                                elsewhere: the default
+==============================  =======================================================
 
-The ``reference-*`` recipes reproduce the two reference pipelines of
-``SEEDS.md``. Reference A augments inside the pipeline, so only training data
-is augmented (the reference's train/test leak is gone); its augmenter and its
-features must read audio alike, so override ``sr``, ``duration`` and ``offset``
-on both steps. Reference B's scaling by one global mean and standard deviation
-of the training images is part of ``reference_b()`` (``normalize="global"``),
-so its recipes have no scaler step; its dropping of "calm" and its random split
-are choices of data, not of the pipeline (``skser train --emotions ...
---split random``).
+``acoustic-conv1d-augmented``, ``mel128-cnn2d``, ``mfcc128-cnn2d`` and
+``mfcc128-crnn`` reproduce published pipelines; the reference pipelines page of
+the documentation cites them and says where skser's versions differ.
+``acoustic-conv1d-augmented`` augments inside the pipeline, so only training
+data is augmented, never a copy of a test file; its augmenter and its features
+must read audio alike, so override ``sr``, ``duration`` and ``offset`` on both
+steps. The ``*128`` recipes standardize their images with one mean and standard
+deviation of all training images inside the network (``normalize="global"``),
+so they have no scaler step. Which emotions to keep and how to split are
+choices of data, not of the pipeline (``skser train --emotions ... --split
+random``).
+
+The recipes' former names ``reference-a``, ``reference-b-mel``,
+``reference-b-mfcc`` and ``reference-b-crnn`` still work, with a FutureWarning,
+until the next release.
 """
 
 from __future__ import annotations
 
 import difflib
 from collections.abc import Callable
+from typing import Any
 
 from .exceptions import SkserError
+from .utils._columns import SPEAKER_COLUMN
+from .utils._deprecation import renamed_value
 
 __all__ = ["DEFAULT_RECIPE", "PIPELINES", "make_recipe"]
 
@@ -61,6 +75,16 @@ PIPELINES: dict[str, str] = {}
 #: The recipe of :func:`make_recipe` and ``skser train`` when none is named: the most
 #: accurate in ``docs/benchmarks.md``.
 DEFAULT_RECIPE = "spk-mel-cnn2d+spk-svc"
+
+#: Former recipe names -> their names now. :func:`make_recipe` and ``skser train
+#: --recipe`` accept the former names until the next release, with a FutureWarning;
+#: :data:`PIPELINES` lists only the new ones.
+RENAMED_RECIPES: dict[str, str] = {
+    "reference-a": "acoustic-conv1d-augmented",
+    "reference-b-mel": "mel128-cnn2d",
+    "reference-b-mfcc": "mfcc128-cnn2d",
+    "reference-b-crnn": "mfcc128-crnn",
+}
 
 # Recipe name -> function returning the (unfitted) steps. Estimator modules are
 # imported inside these functions so that importing this module (and
@@ -77,34 +101,59 @@ def _recipe(name: str, description: str):
     return register
 
 
-# Reference A read 2.5 s from 0.6 s into each file at librosa's default 22,050 Hz.
-# The augmenter and the features must agree: the augmenter's copies reach the
-# features as waveforms, while at predict time the features read the files.
-_REFERENCE_A_AUDIO = {"sr": 22050, "duration": 2.5, "offset": 0.6}
+# The acoustic-conv1d recipes read 2.5 s from 0.6 s into each file at 22,050 Hz
+# (librosa's default rate), as the published pipeline they reproduce did, rather
+# than skser.audio's defaults. The augmenter and the features must agree: the
+# augmenter's copies reach the features as waveforms, while at predict time the
+# features read the files.
+_ACOUSTIC_AUDIO: dict[str, Any] = {"sr": 22050, "duration": 2.5, "offset": 0.6}
 
-# Reference B's audio and STFT: 44.1 kHz, the first 4 s zero-padded, librosa's
-# default 2048-sample window and 512-sample hop (128 x 345 images).
-_REFERENCE_B_AUDIO = {"sr": 44100, "duration": 4.0, "n_fft": 2048, "hop_length": 512}
+# The audio and STFT of the *128 recipes: 44.1 kHz, the first 4 s zero-padded,
+# librosa's default 2048-sample window and 512-sample hop (128 x 345 images).
+_AUDIO_44K_4S: dict[str, Any] = {"sr": 44100, "duration": 4.0, "n_fft": 2048, "hop_length": 512}
 
 
-def _reference_b_mfcc():
+def _acoustic_features():
+    from .features import AcousticFeatures
+
+    return AcousticFeatures(**_ACOUSTIC_AUDIO)
+
+
+def _mfcc128_image():
     from .features import MFCCImage
 
     # librosa.feature.mfcc(n_mfcc=128) computes its mel spectrogram with 128 bands.
-    return MFCCImage(n_mfcc=128, n_mels=128, **_REFERENCE_B_AUDIO)
+    return MFCCImage(n_mfcc=128, n_mels=128, **_AUDIO_44K_4S)
 
 
 @_recipe(
     "acoustic-conv1d",
-    "162 handcrafted features (reference A's), standardized, into reference A's 1-D CNN; "
-    "no augmentation",
+    "162 handcrafted features (means of ZCR, chroma, MFCCs, RMS and mel bands over 2.5 s "
+    "from 0.6 s at 22,050 Hz), standardized, into a 1-D CNN; no augmentation",
 )
 def _acoustic_conv1d() -> list:
-    from .features import AcousticFeatures
     from .models import Conv1DClassifier
     from .preprocessing import StandardScaler
 
-    return [AcousticFeatures(), StandardScaler(), Conv1DClassifier()]
+    return [_acoustic_features(), StandardScaler(), Conv1DClassifier()]
+
+
+@_recipe(
+    "acoustic-conv1d-augmented",
+    "acoustic-conv1d with a noisy and a stretched+pitch-shifted copy of each training file "
+    "(training data only), 50 epochs, batch 64",
+)
+def _acoustic_conv1d_augmented() -> list:
+    from .augmentation import Augmenter
+    from .models import Conv1DClassifier
+    from .preprocessing import StandardScaler
+
+    return [
+        Augmenter(preset="noise_and_stretch_pitch", **_ACOUSTIC_AUDIO),
+        _acoustic_features(),
+        StandardScaler(),
+        Conv1DClassifier(epochs=50, batch_size=64),
+    ]
 
 
 @_recipe("mel-cnn2d", "log-mel image into a 2-D CNN")
@@ -115,12 +164,35 @@ def _mel_cnn2d() -> list:
     return [MelImage(), CNN2DClassifier()]
 
 
+@_recipe(
+    "mel128-cnn2d",
+    "128 x 345 log-mel image (44.1 kHz, 4 s, dB above its minimum) into a 2-D CNN of four "
+    "valid-padding blocks, one global mean/std, batch 32",
+)
+def _mel128_cnn2d() -> list:
+    from .features import MelImage
+    from .models import CNN2DClassifier
+
+    return [MelImage(n_mels=128, ref="min", **_AUDIO_44K_4S), CNN2DClassifier.four_block_valid()]
+
+
 @_recipe("mfcc-cnn2d", "MFCC image into a 2-D CNN")
 def _mfcc_cnn2d() -> list:
     from .features import MFCCImage
     from .models import CNN2DClassifier
 
     return [MFCCImage(), CNN2DClassifier()]
+
+
+@_recipe(
+    "mfcc128-cnn2d",
+    "128 x 345 MFCC image (44.1 kHz, 4 s) into mel128-cnn2d's 2-D CNN, one global mean/std, "
+    "batch 32",
+)
+def _mfcc128_cnn2d() -> list:
+    from .models import CNN2DClassifier
+
+    return [_mfcc128_image(), CNN2DClassifier.four_block_valid()]
 
 
 @_recipe("mfcc-crnn", "MFCC image into a convolutional-recurrent network")
@@ -132,54 +204,14 @@ def _mfcc_crnn() -> list:
 
 
 @_recipe(
-    "reference-a",
-    "reference A: noise and stretch+pitch augmentation (training data only), 162 features, "
-    "standardized, 1-D CNN, 50 epochs, batch 64",
+    "mfcc128-crnn",
+    "128 x 345 MFCC image (44.1 kHz, 4 s) into a CRNN (four convolution blocks, then two "
+    "bidirectional LSTMs over their time average), one global mean/std, batch 32",
 )
-def _reference_a() -> list:
-    from .augmentation import Augmenter
-    from .features import AcousticFeatures
-    from .models import Conv1DClassifier
-    from .preprocessing import StandardScaler
-
-    return [
-        Augmenter(preset="reference_a", **_REFERENCE_A_AUDIO),
-        AcousticFeatures(**_REFERENCE_A_AUDIO),
-        StandardScaler(),
-        Conv1DClassifier(epochs=50, batch_size=64),
-    ]
-
-
-@_recipe(
-    "reference-b-mel",
-    "reference B: 128 x 345 log-mel image (44.1 kHz, 4 s, ref=min), 2-D CNN, one global "
-    "mean/std, batch 32",
-)
-def _reference_b_mel() -> list:
-    from .features import MelImage
-    from .models import CNN2DClassifier
-
-    return [MelImage(n_mels=128, ref="min", **_REFERENCE_B_AUDIO), CNN2DClassifier.reference_b()]
-
-
-@_recipe(
-    "reference-b-mfcc",
-    "reference B: 128 x 345 MFCC image (44.1 kHz, 4 s), 2-D CNN, one global mean/std, batch 32",
-)
-def _reference_b_mfcc_cnn() -> list:
-    from .models import CNN2DClassifier
-
-    return [_reference_b_mfcc(), CNN2DClassifier.reference_b()]
-
-
-@_recipe(
-    "reference-b-crnn",
-    "reference B: 128 x 345 MFCC image (44.1 kHz, 4 s), CRNN, one global mean/std, batch 32",
-)
-def _reference_b_crnn() -> list:
+def _mfcc128_crnn() -> list:
     from .models import CRNNClassifier
 
-    return [_reference_b_mfcc(), CRNNClassifier.reference_b()]
+    return [_mfcc128_image(), CRNNClassifier.time_pooled_bilstm()]
 
 
 def _utterance_statistics():
@@ -232,6 +264,32 @@ def _ensemble() -> list:
 
 
 @_recipe(
+    "trimmed-mel-cnn2d+stats-lr",
+    "soft vote of mel-cnn2d and a logistic regression on utterance statistics, on audio "
+    "decoded once for both, from the first sound of each file (silence trimmed 40 dB below "
+    "its loudest frame): for one file of an unknown speaker; the shipped model's recipe",
+)
+def _single_file() -> list:
+    from sklearn.ensemble import VotingClassifier
+    from sklearn.linear_model import LogisticRegression
+
+    from .audio import AudioLoader
+    from .pipeline import make_pipeline
+    from .preprocessing import StandardScaler
+
+    # Leading silence differs between recordings (and corpora) but says nothing about
+    # emotion: each file is read from its first sound, relative to its own level. The
+    # statistics go to a strongly regularized linear model rather than stats-svc's RBF SVC:
+    # the SVC keeps the statistics of thousands of training files (too large a model to
+    # ship), the linear model a few kilobytes, and its probabilities need no calibration.
+    members = [("cnn", make_pipeline(*_mel_cnn2d())),
+               ("lr", make_pipeline(_utterance_statistics(), StandardScaler(),
+                                    LogisticRegression(C=0.01, max_iter=2000)))]
+    return [AudioLoader(sr=16000, duration=4.0, offset=0.0, trim_db=40.0),
+            VotingClassifier(members, voting="soft")]
+
+
+@_recipe(
     "mel-cnn2d+spk-svc",
     "soft vote of mel-cnn2d and an SVC on speaker-normalized utterance statistics (its SVC "
     "calibrated by 5-fold cross-validation), on audio decoded once for both; reads each "
@@ -243,8 +301,9 @@ def _speaker_ensemble() -> list:
     from sklearn.ensemble import VotingClassifier
 
     from .audio import AudioLoader
+    from .ensemble import SpeakerAdaptiveClassifier
     from .pipeline import make_pipeline
-    from .preprocessing import SpeakerAdaptiveClassifier, SpeakerNormalizer, StandardScaler
+    from .preprocessing import SpeakerNormalizer, StandardScaler
     from .svm import SVC
 
     def svc():
@@ -262,7 +321,7 @@ def _speaker_ensemble() -> list:
                ("svc", SpeakerAdaptiveClassifier(normalized, plain))]
     # As in mel-cnn2d+stats-svc, one decoding serves both members; the loader passes the
     # speaker column of a DataFrame input on to the normalizer.
-    return [AudioLoader(sr=16000, duration=4.0, offset=0.0, keep_columns=("speaker",)),
+    return [AudioLoader(sr=16000, duration=4.0, offset=0.0, keep_columns=(SPEAKER_COLUMN,)),
             VotingClassifier(members, voting="soft")]
 
 
@@ -273,8 +332,9 @@ def _speaker_ensemble() -> list:
     "(mel-cnn2d's alone for the others): the default",
 )
 def _speaker_cnn_ensemble() -> list:
+    from .ensemble import SpeakerAdaptiveClassifier
     from .pipeline import make_pipeline
-    from .preprocessing import SpeakerAdaptiveClassifier, SpeakerNormalizer
+    from .preprocessing import SpeakerNormalizer
 
     loader, vote = _speaker_ensemble()
     (_, plain), *others = vote.estimators  # mel-cnn2d+spk-svc's CNN member: mel-cnn2d
@@ -288,30 +348,6 @@ def _speaker_cnn_ensemble() -> list:
     cnn = SpeakerAdaptiveClassifier(normalized, plain, fallback_weight=0.5)
     vote.estimators = [("cnn", cnn), *others]
     return [loader, vote]
-
-
-def _nested_estimators(estimators) -> list:
-    """``estimators`` and every estimator inside them (pipeline steps, ensemble members)."""
-    found = []
-    for est in estimators:
-        found.append(est)
-        found += [v for v in est.get_params(deep=True).values()
-                  if hasattr(v, "get_params") and not isinstance(v, type)]
-    return found
-
-
-def _set_where_accepted(estimators, params: dict) -> None:
-    """Set each of ``params`` on every estimator that has a parameter of that name.
-
-    Parameters
-    ----------
-    estimators : iterable of estimators
-    params : dict
-        Parameter name -> value, e.g. ``{"n_jobs": 2, "verbose": 1}``.
-    """
-    for est in estimators:
-        own = est.get_params(deep=False)
-        est.set_params(**{k: v for k, v in params.items() if k in own})
 
 
 def make_recipe(
@@ -328,7 +364,8 @@ def make_recipe(
     Parameters
     ----------
     name : str, default="spk-mel-cnn2d+spk-svc"
-        One of :data:`PIPELINES` (see the module docstring for the steps). The
+        One of :data:`PIPELINES` (see the module docstring for the steps), or
+        a former name of one (``"reference-a"``, ...), which warns. The
         default, a soft vote of two log-mel CNNs (``"mel-cnn2d"``'s and one on
         speaker-normalized images) and an SVC on utterance statistics and
         their speaker-normalized values, scored highest on the protocols of
@@ -378,9 +415,11 @@ def make_recipe(
     >>> pipe[-1].epochs, pipe[-1].batch_size
     (3, 16)
     """
+    name = renamed_value(name, RENAMED_RECIPES, "recipe")
     if name not in _STEPS:
         raise SkserError(f"unknown recipe {name!r}; choose one of: {', '.join(PIPELINES)}")
     from .pipeline import make_pipeline
+    from .utils._estimators import iter_estimators, set_where_accepted
 
     steps = _STEPS[name]()
     shared = {"random_state": random_state, "verbose": verbose}
@@ -390,9 +429,9 @@ def make_recipe(
         shared["epochs"] = epochs
     # skser's own steps only: an ensemble's n_jobs would fit its members in parallel
     # processes, and scikit-learn's SVC reads `verbose` as libsvm's debug output.
-    own = [e for e in _nested_estimators(steps)
-           if type(e).__module__.startswith("skser.") and not hasattr(e, "steps")]
-    _set_where_accepted(own, shared)
+    own = [est for step in steps for _, est in iter_estimators(step)
+           if type(est).__module__.startswith("skser.") and not hasattr(est, "steps")]
+    set_where_accepted(own, shared)
     pipe = make_pipeline(*steps)
     if overrides:
         valid = pipe.get_params(deep=True)

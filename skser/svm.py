@@ -3,10 +3,10 @@
 :class:`SVC` is scikit-learn's :class:`sklearn.svm.SVC`, trained by the same libsvm
 solver, whose RBF-kernel predictions are computed with matrix products (BLAS)
 instead of libsvm's one-sample-at-a-time loops. The decision values are those of
-libsvm to rounding (about 1e-13), so predictions and calibrated probabilities are
-the same; only the time changes. An SVC on utterance statistics keeps most of its
-training files as support vectors (about 7,000 of 9,570 in ``docs/benchmarks.md``),
-so its kernel row costs more than any other step of predicting one file.
+libsvm to rounding, so predictions and calibrated probabilities are the same;
+only the time changes. An SVC on utterance statistics keeps most of its training
+files as support vectors, so its kernel row costs more than any other step of
+predicting one file (the benchmarks page of the documentation has the timings).
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ from sklearn.svm import SVC as _SklearnSVC
 __all__ = ["SVC"]
 
 #: Rows of X per block of the kernel matrix: bounds the memory of a large predict call
-#: (rows x support vectors float64 values: 256 x 7,000 is 14 MB).
+#: (rows x support vectors float64 values: 8 bytes x 256 rows x 10,000 support vectors
+#: is 20 MB).
 _BLOCK_ROWS = 256
 
 

@@ -8,17 +8,17 @@ window and batch sizes, whatever the length of the recording.
 
 from __future__ import annotations
 
-import sys
 from numbers import Integral, Real
 
 import numpy as np
 import pandas as pd
 import soundfile as sf
 import soxr
-from tqdm.auto import tqdm
 
 from .audio._io import _to_mono, audio_errors, check_audio_path
 from .exceptions import AudioLoadError, InvalidAudioError, SkserError
+from .utils._estimators import iter_estimators
+from .utils._parallel import progress
 
 __all__ = ["predict_timeline", "PROBA_PREFIX"]
 
@@ -31,36 +31,15 @@ _BLOCK_FRAMES = 1 << 16
 
 
 def _audio_step(model):
-    """The first step (depth first) with an ``sr`` parameter, or None."""
-    if hasattr(model, "best_estimator_"):  # a fitted search
-        return _audio_step(model.best_estimator_)
-    members = getattr(model, "estimators_", None)
-    if members is None and isinstance(getattr(model, "estimators", None), list):
-        members = [est for _, est in model.estimators]
-    if members is not None:  # an ensemble (VotingClassifier, StackingClassifier): its members
-        for member in members:
-            found = _audio_step(member)
-            if found is not None:
-                return found
-        return None
-    steps = getattr(model, "steps", None)
-    if steps is not None:
-        for _, step in steps:
-            if step is None or isinstance(step, str):  # "passthrough"
-                continue
-            found = _audio_step(step)
-            if found is not None:
-                return found
-        return None
-    get_params = getattr(model, "get_params", None)
-    if get_params is not None and "sr" in get_params(deep=False):
-        return model
-    return None
+    """The first fitted estimator of ``model`` (depth first, as
+    :func:`~skser.utils.iter_estimators` walks it) with an ``sr`` parameter, or None."""
+    return next((est for _, est in iter_estimators(model, fitted=True)
+                 if "sr" in est.get_params(deep=False)), None)
 
 
 def _check_positive(value, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, Real) or not np.isfinite(value) \
-            or value <= 0:
+    if isinstance(value, bool) or not isinstance(value, Real) \
+            or not np.isfinite(float(value)) or value <= 0:
         raise SkserError(f"{name} must be a positive number of seconds, got {value!r}")
     return float(value)
 
@@ -191,9 +170,10 @@ def predict_timeline(model, path, *, window: float | None = None, hop: float = 1
         The silence threshold in dB relative to full scale: ``20 *
         log10(rms)`` of the samples in [-1, 1] (a full-scale sine is -3 dB).
     batch_size : int, default=32
-        Windows per call of ``predict_proba``.
+        Windows per call of ``predict_proba`` (or ``predict``).
     verbose : int, default=0
-        Above 0, a progress bar of the windows on stderr.
+        0 silent; 1 a progress bar of the windows on stderr; 2 or more plain
+        lines on stderr at each tenth of the windows.
 
     Returns
     -------
@@ -204,10 +184,13 @@ def predict_timeline(model, path, *, window: float | None = None, hop: float = 1
           is ``start + window``, except for a last window cut short by the
           end of the recording, where it is the end of the recording;
         - ``emotion`` (object): the most probable class, None when silent;
-        - ``confidence`` (float): its probability, NaN when silent;
+        - ``confidence`` (float): its probability, NaN when silent (and for a
+          model without ``predict_proba``, which labels windows with
+          ``predict``);
         - ``silent`` (bool): the window fell below the gate;
         - ``proba_<class>`` (float): one column per class of
-          ``model.classes_``, in that order; NaN when silent.
+          ``model.classes_``, in that order; NaN when silent; absent for a
+          model without ``predict_proba``.
 
         Full windows start at ``0, hop, 2 * hop ...``; after the last full
         one, one more window zero-padded to ``window`` seconds is included
@@ -262,12 +245,12 @@ def predict_timeline(model, path, *, window: float | None = None, hop: float = 1
         raise SkserError(f"gate must be 'rms' or None, got {gate!r}")
     if gate is not None and (isinstance(gate_db, bool) or not isinstance(gate_db, Real)):
         raise SkserError(f"gate_db must be a number of dB, got {gate_db!r}")
-    for method in ("predict_proba", "classes_"):
-        if not hasattr(model, method):
-            raise SkserError(
-                f"{type(model).__name__} has no {method}: pass a fitted classifier or "
-                "pipeline that predicts probabilities"
-            )
+    if not hasattr(model, "classes_"):
+        raise SkserError(
+            f"{type(model).__name__} has no classes_: pass a fitted classifier or pipeline"
+        )
+    # A classifier without probabilities (an SVC without calibration) still labels windows.
+    with_proba = hasattr(model, "predict_proba")
     sr, window = _resolve_settings(model, window, sr)
     win_n = max(int(round(window * sr)), 1)
     hop_n = max(int(round(hop * sr)), 1)
@@ -281,15 +264,20 @@ def predict_timeline(model, path, *, window: float | None = None, hop: float = 1
 
     def flush():
         if pending:
-            probas.append(np.asarray(model.predict_proba(np.stack(pending)), dtype=np.float64))
+            if with_proba:
+                probas.append(np.asarray(model.predict_proba(np.stack(pending)),
+                                         dtype=np.float64))
+            else:  # one-hot rows of the predicted labels; no confidence
+                labels = np.asarray(model.predict(np.stack(pending))).tolist()
+                probas.append(np.eye(len(classes))[[classes.index(c) for c in labels]])
             pending.clear()
 
     with _open(path) as f:
         if f.frames == 0:
             raise InvalidAudioError(path, "holds no audio samples")
         n_expected = int(round(f.frames * sr / f.samplerate))
-        bar = tqdm(total=max((n_expected - win_n) // hop_n + 2, 1), desc="timeline",
-                   unit="window", disable=not verbose, leave=False, file=sys.stderr)
+        bar = progress(max((n_expected - win_n) // hop_n + 2, 1), desc="timeline windows",
+                       verbose=verbose)
         try:
             for start, n_real, samples in _windows(_mono_chunks(f, path, sr), win_n, hop_n):
                 quiet = gate == "rms" and _rms_db(samples[:n_real]) < gate_db
@@ -315,7 +303,8 @@ def predict_timeline(model, path, *, window: float | None = None, hop: float = 1
         proba[voiced] = np.concatenate(probas)
         best = proba[voiced].argmax(axis=1)
         emotion[voiced] = np.asarray(classes, dtype=object)[best]
-        confidence[voiced] = proba[voiced].max(axis=1)
+        if with_proba:
+            confidence[voiced] = proba[voiced].max(axis=1)
     timeline = pd.DataFrame({
         "start": starts_s,
         "end": starts_s + np.asarray(lengths, dtype=np.float64) / sr,
@@ -323,6 +312,7 @@ def predict_timeline(model, path, *, window: float | None = None, hop: float = 1
         "confidence": confidence,
         "silent": ~voiced,
     })
-    for j, label in enumerate(classes):
-        timeline[f"{PROBA_PREFIX}{label}"] = proba[:, j]
+    if with_proba:
+        for j, label in enumerate(classes):
+            timeline[f"{PROBA_PREFIX}{label}"] = proba[:, j]
     return timeline

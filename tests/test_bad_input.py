@@ -88,6 +88,9 @@ def _build_corpus(root):
                                format="OGG", subtype="OPUS"), VALID)
     if "MP3" in formats:
         add("MP3", _write(root / "a.mp3", _speech_like(sr=44100), sr=44100, format="MP3"), VALID)
+    if hasattr(os, "mkfifo"):  # reading a FIFO would block: refused before opening
+        os.mkfifo(root / "fifo.wav")
+        add("FIFO", root / "fifo.wav", "not a regular file")
     return cases
 
 

@@ -24,6 +24,7 @@ def test_every_benchmark_is_listed():
     assert NO_DATA <= set(BENCHMARKS)
 
 
+@pytest.mark.slow  # one Python process per benchmark, some importing TensorFlow
 @pytest.mark.parametrize("name", [b for b in BENCHMARKS if b not in NO_DATA])
 def test_benchmark_without_corpora_exits_with_a_message(name, tmp_path):
     missing = tmp_path / "no_such_folder"
@@ -53,7 +54,7 @@ def test_latency_times_every_recipe_in_turn_and_restores_the_svcs():
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import FunctionTransformer
 
-    from benchmarks.bench_latency import _time_recipes
+    from benchmarks.bench_latency import time_recipes
     from skser.svm import SVC
 
     rng = np.random.default_rng(0)
@@ -63,7 +64,7 @@ def test_latency_times_every_recipe_in_turn_and_restores_the_svcs():
     models = {"svc": make_pipeline(columns, SVC()).fit(X, y),
               "lr": make_pipeline(columns, LogisticRegression()).fit(X, y)}
     files = [X.iloc[[i]] for i in range(5)]
-    rows = _time_recipes(models, files, X.iloc[:8], n_train=len(X))
+    rows = time_recipes(models, files, X.iloc[:8], n_train=len(X))
     assert [r["recipe"] for r in rows] == [
         "svc", "svc (its SVCs predicting in libsvm)", "lr"]
     assert all(r["n_calls"] == 4 and r["median_ms"] > 0 and r["n_train"] == 60 for r in rows)
@@ -74,9 +75,9 @@ def test_latency_times_every_recipe_in_turn_and_restores_the_svcs():
 
 @pytest.mark.skipif(not Path("/proc/cpuinfo").exists(), reason="reads Linux's /proc/cpuinfo")
 def test_results_record_the_cpu():
-    from benchmarks._common import _cpu
+    from benchmarks._common import cpu as cpu_of
 
-    cpu = _cpu()
+    cpu = cpu_of()
     assert set(cpu) == {"cpu_model", "cpu_vector_extensions"}
     assert all(f.startswith(("avx", "amx")) for f in cpu["cpu_vector_extensions"])
 

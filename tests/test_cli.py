@@ -76,6 +76,18 @@ def test_every_subcommand_help_has_examples(command):
 def test_recipe_choices_come_from_the_recipes():
     code, out, _ = run("train", "--help")
     assert all(name in out for name in PIPELINES)
+    assert "reference-" not in out  # former names work but are not offered
+
+
+@pytest.mark.parametrize("command", ["train", "demo"])
+def test_a_former_recipe_name_is_accepted_with_a_note(command, tmp_path):
+    # Each command fails after parsing --recipe: no data folder, or an invalid --epochs.
+    after = (["--data", tmp_path / "missing", "--out", tmp_path / "m.skser"]
+             if command == "train" else ["--epochs", "0"])
+    code, _, err = run(command, "--recipe", "reference-b-mel", *after)
+    assert code == (3 if command == "train" else 2)
+    assert err.startswith("skser: recipe 'reference-b-mel' is now called 'mel128-cnn2d'; "
+                          "the old name is deprecated")
 
 
 @pytest.mark.parametrize("argv", [[], ["train"], ["demo", "--recipe", "nope"],
@@ -437,7 +449,7 @@ def test_evaluate_bad_label_options(quick_model, tmp_path, option, message):
 def test_describe_names_speakers_only_when_the_layout_has_them():
     import pandas as pd
 
-    from skser.cli import _describe
+    from skser.cli._common import describe as _describe
 
     df = pd.DataFrame({"path": ["a", "b", "c"], "emotion": ["sad", "sad", "happy"],
                        "speaker": pd.array([pd.NA] * 3, dtype="string")})
@@ -451,7 +463,8 @@ def test_describe_names_speakers_only_when_the_layout_has_them():
 def test_models_read_paths_with_speakers_where_the_table_has_them():
     import pandas as pd
 
-    from skser.cli import _model_input, _predict_each
+    from skser.cli._common import model_input as _model_input
+    from skser.cli.predict import _predict_each
 
     df = pd.DataFrame({"path": ["a.wav", "b.wav"], "speaker": ["s1", "s2"]}, index=[3, 4])
     assert _model_input(df).to_dict("list") == {"path": ["a.wav", "b.wav"],

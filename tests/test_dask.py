@@ -34,6 +34,7 @@ def _features():
     return AcousticFeatures(sr=SR, duration=DURATION, offset=0.0, **TINY_FEATURES)
 
 
+@pytest.mark.slow  # starts a cluster of two worker processes
 def test_transforms_on_dask_match_local_results(dask_client, small_corpus):
     from skser.augmentation import Augmenter
 

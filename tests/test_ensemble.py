@@ -1,13 +1,20 @@
-"""SeedEnsembleClassifier: the mean of copies of a model trained from different seeds."""
+"""The meta-classifiers: SeedEnsembleClassifier (the mean of copies of a model trained from
+different seeds) and SpeakerAdaptiveClassifier (a speaker-normalizing model where a row's
+speaker has statistics, a plain one elsewhere)."""
+
+import warnings
 
 import numpy as np
+import pandas as pd
 import pytest
 from sklearn.base import clone
 from sklearn.linear_model import SGDClassifier
 from sklearn.neighbors import KNeighborsClassifier
+from sklearn.preprocessing import FunctionTransformer
 
 from skser.ensemble import SeedEnsembleClassifier
-from skser.exceptions import SkserError
+from skser.exceptions import SkserError, SpeakerNormalizationWarning
+from skser.preprocessing import SpeakerNormalizer
 
 
 @pytest.fixture
@@ -98,3 +105,180 @@ def test_params_and_clone():
     copy = clone(clf)
     assert copy.n_estimators == 2 and copy.estimator.alpha == 0.1
     assert copy.estimator is not clf.estimator
+
+
+# -- SpeakerAdaptiveClassifier -------------------------------------------------------------
+def _columns(df):
+    return df.drop(columns="speaker").to_numpy(dtype=np.float64)
+
+
+def _table(features: np.ndarray, speakers) -> pd.DataFrame:
+    df = pd.DataFrame(features, columns=[f"f{i}" for i in range(features.shape[1])])
+    df["speaker"] = speakers
+    return df
+
+
+def test_speaker_adaptive_classifier_is_still_importable_from_preprocessing():
+    from skser import ensemble, preprocessing
+
+    assert preprocessing.SpeakerAdaptiveClassifier is ensemble.SpeakerAdaptiveClassifier
+
+
+def _adaptive():
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    from skser.ensemble import SpeakerAdaptiveClassifier
+
+    features = FunctionTransformer(_columns)
+    return SpeakerAdaptiveClassifier(
+        make_pipeline(SpeakerNormalizer(features, keep_raw=False), LogisticRegression()),
+        make_pipeline(features, LogisticRegression()),
+    )
+
+
+@pytest.fixture
+def speakers_apart(rng):
+    # Two speakers whose voices differ far more than their emotions: only per-speaker
+    # normalization separates the classes with one threshold.
+    y = np.tile(["sad", "happy"], 20)
+    offset = np.where(y == "happy", 1.0, -1.0)[:, None]
+    voice = np.repeat([[0.0], [10.0]], 20, axis=0)
+    X = _table(voice + offset + rng.normal(0, 0.3, (40, 1)), ["ann"] * 20 + ["bob"] * 20)
+    return X, y
+
+
+def test_adaptive_classifier_routes_rows_by_speaker_statistics(speakers_apart):
+    X, y = speakers_apart
+    clf = _adaptive().fit(X, y)
+    assert list(clf.classes_) == ["happy", "sad"]
+    normalizer = clf.estimator_[0]
+    np.testing.assert_array_equal(normalizer.has_statistics(X), True)
+    np.testing.assert_allclose(clf.predict_proba(X), clf.estimator_.predict_proba(X))
+    assert (clf.predict(X) == y).mean() > 0.95
+    # one file of a new speaker, and input without speakers: the fallback answers
+    for unknown in (X.iloc[:1].assign(speaker="cat"), X.drop(columns="speaker").assign(
+            speaker=None)):
+        assert not normalizer.has_statistics(unknown).any()
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", SpeakerNormalizationWarning)
+            np.testing.assert_allclose(clf.predict_proba(unknown),
+                                       clf.fallback_.predict_proba(unknown))
+    # a mixed batch: each row from its own model, in input order
+    mixed = pd.concat([X.iloc[:3], X.iloc[[30]].assign(speaker="cat")], ignore_index=True)
+    expected = np.vstack([clf.estimator_.predict_proba(mixed.iloc[:3]),
+                          clf.fallback_.predict_proba(mixed.iloc[[3]])])
+    np.testing.assert_allclose(clf.predict_proba(mixed), expected)
+
+
+def test_new_speaker_with_enough_rows_is_adapted(speakers_apart):
+    X, y = speakers_apart
+    clf = _adaptive().fit(X, y)
+    new = X.iloc[20:].assign(speaker="dan")  # bob's voice, under a new name: 20 rows
+    assert clf.estimator_[0].has_statistics(new).all()
+    assert (clf.predict(new) == y[20:]).mean() > 0.95
+
+
+def test_adaptive_classifier_needs_a_speaker_normalizer(speakers_apart):
+    from sklearn.linear_model import LogisticRegression
+
+    from skser.ensemble import SpeakerAdaptiveClassifier
+
+    X, y = speakers_apart
+    with pytest.raises(SkserError, match="SpeakerNormalizer step"):
+        SpeakerAdaptiveClassifier(LogisticRegression(), LogisticRegression()).fit(X, y)
+
+
+def test_adaptive_classifier_predicts_with_models_without_probabilities(speakers_apart):
+    from sklearn.pipeline import make_pipeline
+    from sklearn.svm import SVC
+
+    from skser.ensemble import SpeakerAdaptiveClassifier
+
+    X, y = speakers_apart
+    features = FunctionTransformer(_columns)
+    clf = SpeakerAdaptiveClassifier(
+        make_pipeline(SpeakerNormalizer(features, keep_raw=False), SVC()),
+        make_pipeline(features, SVC()),
+    ).fit(X, y)
+    assert not hasattr(clf, "predict_proba")
+    mixed = pd.concat([X.iloc[:3], X.iloc[[30]].assign(speaker="cat")], ignore_index=True)
+    expected = np.r_[clf.estimator_.predict(mixed.iloc[:3]),
+                     clf.fallback_.predict(mixed.iloc[[3]])]
+    np.testing.assert_array_equal(clf.predict(mixed), expected)
+
+
+def test_fallback_weight_averages_both_models_on_rows_with_statistics(speakers_apart):
+    X, y = speakers_apart
+    clf = _adaptive().set_params(fallback_weight=0.25).fit(X, y)
+    mixed = pd.concat([X.iloc[:3], X.iloc[[30]].assign(speaker="cat")], ignore_index=True)
+    known = mixed.iloc[:3]
+    expected = np.vstack([0.75 * clf.estimator_.predict_proba(known)
+                          + 0.25 * clf.fallback_.predict_proba(known),
+                          clf.fallback_.predict_proba(mixed.iloc[[3]])])
+    proba = clf.predict_proba(mixed)
+    np.testing.assert_allclose(proba, expected)
+    assert not np.allclose(proba[:3], clf.estimator_.predict_proba(known))
+    np.testing.assert_array_equal(clf.predict(mixed), clf.classes_[proba.argmax(axis=1)])
+    # every row known: the weighted mean on all of them
+    np.testing.assert_allclose(
+        clf.predict_proba(X),
+        0.75 * clf.estimator_.predict_proba(X) + 0.25 * clf.fallback_.predict_proba(X))
+
+
+def test_fallback_weight_needs_probabilities_and_a_valid_weight(speakers_apart):
+    from sklearn.pipeline import make_pipeline
+    from sklearn.svm import SVC
+
+    from skser.ensemble import SpeakerAdaptiveClassifier
+
+    X, y = speakers_apart
+    features = FunctionTransformer(_columns)
+    clf = SpeakerAdaptiveClassifier(
+        make_pipeline(SpeakerNormalizer(features, keep_raw=False), SVC()),
+        make_pipeline(features, SVC()), fallback_weight=0.5)
+    with pytest.raises(SkserError, match="both need predict_proba"):
+        clf.fit(X, y)
+    with pytest.raises(ValueError, match="fallback_weight"):
+        _adaptive().set_params(fallback_weight=1.5).fit(X, y)
+
+
+class _CountingColumns(FunctionTransformer):
+    """The feature columns, counting the rows it transforms (a stateless feature step)."""
+
+    rows_seen = 0
+
+    def __init__(self, func=_columns, scale=1.0):
+        super().__init__(func)
+        self.scale = scale
+
+    def transform(self, X):
+        type(self).rows_seen += len(X)
+        return super().transform(X) * self.scale
+
+
+@pytest.mark.parametrize("same", [True, False])
+def test_fallback_weight_computes_shared_features_once(speakers_apart, same):
+    # estimator SpeakerNormalizer(T) -> ..., fallback T -> ... with the same stateless T:
+    # predict_proba computes T's features once for both models, with the same result.
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    from skser.ensemble import SpeakerAdaptiveClassifier
+
+    X, y = speakers_apart
+    clf = SpeakerAdaptiveClassifier(
+        make_pipeline(SpeakerNormalizer(_CountingColumns(), keep_raw=False),
+                      LogisticRegression()),
+        make_pipeline(_CountingColumns(scale=1.0 if same else 2.0), LogisticRegression()),
+        fallback_weight=0.5,
+    ).fit(X, y)
+    assert clf._shared_features is same
+    _CountingColumns.rows_seen = 0
+    proba = clf.predict_proba(X)
+    assert _CountingColumns.rows_seen == (1 if same else 2) * len(X)
+    np.testing.assert_allclose(
+        proba, 0.5 * clf.estimator_.predict_proba(X) + 0.5 * clf.fallback_.predict_proba(X))
+    # a model pickled without the flag (before it existed) computes both, alike
+    del clf._shared_features
+    np.testing.assert_allclose(clf.predict_proba(X), proba)

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from skser.exceptions import LabelError
-from skser.metrics import emotion_report, format_report
+from skser.metrics import chance_level, emotion_report, format_report
 
 
 def test_uar_differs_from_accuracy_on_imbalanced_data():
@@ -104,3 +104,15 @@ def test_format_report_without_groups_has_no_group_table():
     text = format_report(emotion_report(["sad", "angry"], ["sad", "sad"]))
     assert "group" not in text
     assert "confusion matrix" in text
+
+
+def test_chance_level_is_the_majority_share_and_one_over_the_classes():
+    chance = chance_level(np.array(["sad"] * 6 + ["angry"] * 3 + ["happy"]))
+    assert chance == {"accuracy": 0.6, "majority_class": "sad", "uar": 1 / 3, "n_classes": 3}
+    json.dumps(chance)
+    # what always predicting the majority scores
+    report = emotion_report(["sad"] * 6 + ["angry"] * 3 + ["happy"], ["sad"] * 10)
+    assert report["accuracy"] == chance["accuracy"] and report["uar"] == chance["uar"]
+    assert chance_level([3, 3, 1])["majority_class"] == "3"
+    with pytest.raises(LabelError, match="at least one label"):
+        chance_level([])

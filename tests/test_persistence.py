@@ -17,7 +17,7 @@ from sklearn.preprocessing import StandardScaler
 
 from skser.audio import AudioLoader
 from skser.exceptions import ModelFileError
-from skser.persistence import _sha256, load, read_manifest, save
+from skser.persistence import _sha256, get_untrusted_types, load, read_manifest, save
 from skser.pipeline import make_pipeline
 
 REPO = Path(__file__).resolve().parents[1]
@@ -84,9 +84,10 @@ def test_pipeline_round_trip_gives_identical_probabilities(fitted_pipeline, wave
     manifest = read_manifest(path)
     assert manifest["metadata"] == {"classes": ["angry", "happy", "sad"],
                                     "protocol": "random split"}
-    assert manifest["keras_models"] == [{"member": "keras/conv1dclassifier.keras",
-                                         "step": "conv1dclassifier",
-                                         "class": "Conv1DClassifier"}]
+    (entry,) = manifest["keras_models"]
+    assert entry["step"] == "conv1dclassifier" and entry["class"] == "Conv1DClassifier"
+    assert entry["n_weights"] == len(fitted_pipeline[-1].model_.get_weights())
+    assert manifest["untrusted_types"] == []
     assert manifest["estimator"]["class"] == "skser.pipeline.Pipeline"
     assert set(manifest["versions"]) == {"skser", "scikit-learn", "keras", "tensorflow",
                                          "numpy", "python"}
@@ -100,13 +101,13 @@ def test_bare_and_nested_classifiers_round_trip(fitted_pipeline, waves, tmp_path
     np.testing.assert_array_equal(bare.predict_proba(features), clf.predict_proba(features))
     np.testing.assert_array_equal(bare.classes_, clf.classes_)
     assert clone(bare).get_params() == clf.get_params()
-    # The callbacks dropped from the pickle are rebuilt from the parameters.
+    # The callbacks, not stored, are rebuilt from the parameters.
     assert [type(c).__name__ for c in bare._fit_callbacks] == \
            [type(c).__name__ for c in clf._fit_callbacks]
 
     nested = Pipeline([("load", fitted_pipeline[0]), ("inner", Pipeline([("net", clf)]))])
     path = save(nested, tmp_path / "nested.skser")
-    assert [m["member"] for m in read_manifest(path)["keras_models"]] == ["keras/inner/net.keras"]
+    assert [m["step"] for m in read_manifest(path)["keras_models"]] == ["inner/net"]
     np.testing.assert_array_equal(load(path).predict_proba(waves[0]),
                                   nested.predict_proba(waves[0]))
 
@@ -117,7 +118,7 @@ class _Box:
 
 
 class _Holder(BaseEstimator):
-    """Keeps a classifier where the step walk does not look (a plain object)."""
+    """An estimator of the user's own, holding a classifier in a plain object."""
 
     def fit(self, clf):
         self.box_ = _Box(clf)
@@ -125,15 +126,14 @@ class _Holder(BaseEstimator):
 
 
 @pytest.mark.slow
-def test_classifier_hidden_in_a_plain_object_is_still_detached(fitted_pipeline, waves,
-                                                               tmp_path):
+def test_classes_of_your_own_need_trusted(fitted_pipeline, waves, tmp_path):
     clf = fitted_pipeline.steps[-1][1]
-    path = save(_Holder().fit(clf), tmp_path / "hidden.skser")
-    (entry,) = read_manifest(path)["keras_models"]
-    assert entry == {"member": "keras/conv1dclassifier-0.keras", "step": None,
-                     "class": "Conv1DClassifier"}
-    # Classes of the user's own: refused unless trusted.
-    with pytest.raises(ModelFileError, match=r"refers to [\w.]*_Holder.*trusted=True"):
+    path = save(_Holder().fit(clf), tmp_path / "own.skser")
+    manifest = read_manifest(path)
+    assert manifest["untrusted_types"] == [f"{__name__}._Holder"]
+    assert get_untrusted_types(path) == [f"{__name__}._Holder"]
+    with pytest.raises(ModelFileError, match=r"pickled objects of type\(s\) [\w.]*_Holder.*"
+                                             r"trusted=True"):
         load(path)
     features = fitted_pipeline[:-1].transform(waves[0])
     np.testing.assert_array_equal(load(path, trusted=True).box_.clf.predict_proba(features),
@@ -141,22 +141,18 @@ def test_classifier_hidden_in_a_plain_object_is_still_detached(fitted_pipeline, 
 
 
 @pytest.mark.slow
-def test_pickle_holds_no_keras_weights(fitted_pipeline, tmp_path):
+def test_file_holds_no_pickle_and_no_keras_model(fitted_pipeline, tmp_path):
     path = save(fitted_pipeline, tmp_path / "model.skser")
     with zipfile.ZipFile(path) as zf:
-        names = zf.namelist()
-        pickled = zf.read("estimator.pkl")
-        network = zf.read("keras/conv1dclassifier.keras")
-    assert sorted(names) == ["estimator.pkl", "keras/conv1dclassifier.keras", "manifest.json"]
-    # A Keras model pickled by scikeras is an embedded .keras zip with its weights.
-    assert b"model.weights.h5" not in pickled and b"PK\x03\x04" not in pickled
-    assert b"model.weights.h5" in network
-    # What is left is the AudioLoader and the classifier's small fitted state.
-    references = []
-    unpickler = pickle.Unpickler(io.BytesIO(pickled))
-    unpickler.persistent_load = lambda pid: references.append(pid) or fitted_pipeline[-1].model_
-    unpickler.load()
-    assert references == [("keras", "keras/conv1dclassifier.keras")]
+        members = {name: zf.read(name) for name in zf.namelist()}
+    arrays = [name for name in members if name.startswith("arrays/")]
+    assert set(members) == {"manifest.json", "estimator.json", *arrays}
+    # Every array, the network's weights included, reads without pickle.
+    n_weights = sum(w.size for w in fitted_pipeline[-1].model_.get_weights())
+    loaded = [np.load(io.BytesIO(members[name]), allow_pickle=False) for name in arrays]
+    assert sum(a.size for a in loaded) >= n_weights
+    assert b"pickle" not in members["estimator.json"]
+    assert get_untrusted_types(path) == []
 
 
 def test_plain_scikit_learn_estimator_round_trip(sklearn_file):
@@ -206,19 +202,19 @@ def test_random_bytes_and_missing_file(tmp_path):
 
 def test_tampered_member_is_refused(sklearn_file, tmp_path):
     def flip_byte(members):
-        data = bytearray(members["estimator.pkl"])
-        data[len(data) // 2] ^= 0xFF
-        members["estimator.pkl"] = bytes(data)
+        data = bytearray(members["estimator.json"])
+        data[len(data) // 2] ^= 0x01
+        members["estimator.json"] = bytes(data)
 
     path = _rewrite(sklearn_file[0], tmp_path / "tampered.skser", flip_byte)
     with pytest.raises(ModelFileError,
-                       match=rf"{path}: checksum mismatch for member 'estimator.pkl'"):
+                       match=rf"{path}: checksum mismatch for member 'estimator.json'"):
         load(path)
 
 
 def test_unlisted_member_is_refused(sklearn_file, tmp_path):
     path = _rewrite(sklearn_file[0], tmp_path / "extra.skser",
-                    lambda m: m.update({"keras/extra.keras": b"x"}))
+                    lambda m: m.update({"arrays/extra.npy": b"x"}))
     with pytest.raises(ModelFileError, match="not listed in the manifest"):
         load(path)
 
@@ -252,32 +248,39 @@ def test_unknown_format_version_is_refused(sklearn_file, tmp_path):
         load(path)
 
 
-# -- restricted unpickling and signatures -----------------------------------------
+# -- signatures ---------------------------------------------------------------------
 class _RunsCode:
     def __reduce__(self):
         return os.getcwd, ()
 
 
 def _forged(src: Path, dst: Path) -> Path:
-    """An attacker's file: a code-running pickle with a manifest rewritten to match."""
+    """An attacker's file: a pickle in place of the estimator, the manifest rewritten to match."""
     payload = pickle.dumps(_RunsCode())
+    tree = json.dumps({"$": "pickle", "type": "builtins.str",
+                       "member": "pickles/000000.pkl"}).encode()
 
     def forge(members):
-        members["estimator.pkl"] = payload
-        _edit_manifest(members, lambda m: m["members"]["estimator.pkl"].update(
-            sha256=_sha256(payload), size=len(payload)))
+        members["pickles/000000.pkl"] = payload
+        members["estimator.json"] = tree
+
+        def fix(manifest):
+            for name in ("pickles/000000.pkl", "estimator.json"):
+                manifest["members"][name] = {"sha256": _sha256(members[name]),
+                                             "size": len(members[name])}
+            manifest["untrusted_types"] = ["builtins.str"]
+
+        _edit_manifest(members, fix)
 
     return _rewrite(src, dst, forge)
 
 
-def test_restricted_unpickler_refuses_code(sklearn_file, tmp_path):
+def test_pickled_members_load_only_when_trusted(sklearn_file, tmp_path):
     path = _forged(sklearn_file[0], tmp_path / "forged.skser")
-    with pytest.raises(ModelFileError, match=rf"{path}: estimator.pkl refers to \w+\.getcwd"):
+    with pytest.raises(ModelFileError, match=rf"{path}: the file holds pickled objects"):
         load(path)
     # trusted=True unpickles anything: here the harmless os.getcwd runs.
     assert load(path, trusted=True) == os.getcwd()
-
-
 def test_signed_file_detects_a_forged_manifest(sklearn_file, tmp_path):
     key = b"secret"
     signed = save(sklearn_file[1], tmp_path / "signed.skser", key=key)
@@ -289,3 +292,44 @@ def test_signed_file_detects_a_forged_manifest(sklearn_file, tmp_path):
         load(forged, key=key, trusted=True)
     with pytest.raises(ModelFileError, match="not signed"):
         load(sklearn_file[0], key=key)
+
+
+# -- the other public estimators and the scikit-learn classes recipes are made of ---------
+def _isotonic_svc_pipeline():
+    from sklearn.calibration import CalibratedClassifierCV
+
+    from skser.preprocessing import StandardScaler as SkserScaler
+    from skser.svm import SVC
+
+    return make_pipeline(SkserScaler(), CalibratedClassifierCV(SVC(C=1.0), method="isotonic",
+                                                               cv=2))
+
+
+@pytest.mark.parametrize("make", [
+    _isotonic_svc_pipeline,
+    lambda: make_pipeline(StandardScaler(), LogisticRegression(max_iter=500)),
+], ids=["isotonic-calibrated-svc", "sklearn-scaler-logistic"])
+def test_scikit_learn_building_blocks_round_trip(make, tmp_path):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 5))
+    y = np.repeat(["angry", "sad"], 20)
+    X[y == "angry"] += 1.0
+    model = make().fit(X, y)
+    loaded = load(save(model, tmp_path / "m.skser"))
+    np.testing.assert_array_equal(loaded.predict_proba(X), model.predict_proba(X))
+    assert get_untrusted_types(tmp_path / "m.skser") == []
+
+
+@pytest.mark.slow
+def test_seed_ensemble_and_frozen_networks_round_trip(waves, tmp_path):
+    from skser.ensemble import SeedEnsembleClassifier
+    from skser.frozen import freeze
+
+    X, y = waves
+    model = make_pipeline(AudioLoader(sr=8000, duration=0.25),
+                          SeedEnsembleClassifier(_tiny_classifier(), n_estimators=2,
+                                                 random_state=0)).fit(X, y)
+    for candidate in (model, freeze(model)):
+        path = save(candidate, tmp_path / "m.skser")
+        assert get_untrusted_types(path) == []
+        np.testing.assert_array_equal(load(path).predict_proba(X), candidate.predict_proba(X))

@@ -176,6 +176,53 @@ def test_ensemble_members_must_read_the_loaders_rate(noise_inputs):
     assert all(len(m[-1].X_fit_) == len(X) for m in fitted[-1].estimators_)
 
 
+def _wrapped_after_loader(member_sr):
+    """A loader, then a step holding the audio steps: a vote of a speaker-normalized
+    pipeline and a speaker-adaptive classifier, each reading the loader's waveforms."""
+    from sklearn.ensemble import VotingClassifier
+    from sklearn.preprocessing import FunctionTransformer
+
+    from skser.ensemble import SpeakerAdaptiveClassifier
+    from skser.preprocessing import SpeakerNormalizer
+
+    def normalized(sr):
+        return make_pipeline(SpeakerNormalizer(AudioLoader(sr=sr, duration=DURATION)),
+                             ProbeClassifier())
+
+    adaptive = SpeakerAdaptiveClassifier(
+        normalized(SR), make_pipeline(AudioLoader(sr=member_sr, duration=DURATION),
+                                      ProbeClassifier()))
+    # A later step of a pipeline reads what the steps before it make, not the waveforms.
+    later = make_pipeline(FunctionTransformer(), AudioLoader(sr=2 * SR, duration=DURATION),
+                          ProbeClassifier())
+    members = [("normalized", normalized(member_sr)), ("adaptive", adaptive),
+               ("later", later)]
+    return make_pipeline(AudioLoader(sr=SR, duration=DURATION), VotingClassifier(members))
+
+
+@pytest.mark.parametrize("member, path", [
+    ("normalized", "votingclassifier__normalized__speakernormalizer__transformer"),
+    ("adaptive", "votingclassifier__adaptive__fallback__audioloader"),
+])
+def test_audio_steps_inside_any_wrapper_must_read_the_loaders_rate(noise_inputs, member, path):
+    X, y = noise_inputs
+    pipe = _wrapped_after_loader(SR)
+    pipe.set_params(**{f"{path}__sr": 2 * SR})
+    with pytest.raises(SkserError, match=f"'audioloader' and '{path}' disagree on sr"):
+        pipe.fit(X, y)
+
+
+def test_audio_steps_inside_a_wrapper_after_the_first_step_are_not_compared():
+    from skser.pipeline import _first_audio_steps
+
+    vote = _wrapped_after_loader(SR)[-1]
+    assert [path for path, _ in _first_audio_steps(vote)] == [
+        "normalized/speakernormalizer/transformer",
+        "adaptive/estimator/speakernormalizer/transformer",
+        "adaptive/fallback/audioloader",
+    ]
+
+
 def test_consistent_audio_steps_fit(noise_inputs):
     X, y = noise_inputs
     # The Augmenter reads waveforms from the loader here, so offsets need not match.

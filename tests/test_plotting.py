@@ -94,6 +94,17 @@ def test_training_history_errors_name_the_problem():
         plot_training_history({"loss": [1.0]})
     with pytest.raises(SkserError, match="no training history"):
         plot_training_history(LogisticRegression())
+    two = _TwoNetworks().fit([[0]], [0])
+    with pytest.raises(SkserError, match=r"holds 2 trained networks \(first_, second_\)"):
+        plot_training_history(two)
+    assert len(plot_training_history(two.first_).axes) == 2
+
+
+class _TwoNetworks(BaseEstimator):
+    def fit(self, X, y):
+        self.first_ = _FakeClassifier().fit(X, y)
+        self.second_ = _FakeClassifier().fit(X, y)
+        return self
 
 
 def test_waveform_time_axis_in_seconds():

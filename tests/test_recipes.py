@@ -1,4 +1,4 @@
-"""The named pipeline recipes: steps, reference parameters, shared settings, overrides."""
+"""The named pipeline recipes: steps, parameters, shared settings, overrides, former names."""
 
 from __future__ import annotations
 
@@ -11,20 +11,32 @@ from skser.recipes import DEFAULT_RECIPE, PIPELINES, make_recipe
 
 STEPS = {
     "acoustic-conv1d": ["acousticfeatures", "standardscaler", "conv1dclassifier"],
+    "acoustic-conv1d-augmented": ["augmenter", "acousticfeatures", "standardscaler",
+                                  "conv1dclassifier"],
     "mel-cnn2d": ["melimage", "cnn2dclassifier"],
+    "mel128-cnn2d": ["melimage", "cnn2dclassifier"],
     "mfcc-cnn2d": ["mfccimage", "cnn2dclassifier"],
+    "mfcc128-cnn2d": ["mfccimage", "cnn2dclassifier"],
     "mfcc-crnn": ["mfccimage", "crnnclassifier"],
-    "reference-a": ["augmenter", "acousticfeatures", "standardscaler", "conv1dclassifier"],
-    "reference-b-mel": ["melimage", "cnn2dclassifier"],
-    "reference-b-mfcc": ["mfccimage", "cnn2dclassifier"],
-    "reference-b-crnn": ["mfccimage", "crnnclassifier"],
+    "mfcc128-crnn": ["mfccimage", "crnnclassifier"],
     "stats-svc": ["acousticfeatures", "standardscaler", "svc"],
     "mel-cnn2d+stats-svc": ["audioloader", "votingclassifier"],
+    "trimmed-mel-cnn2d+stats-lr": ["audioloader", "votingclassifier"],
     "mel-cnn2d+spk-svc": ["audioloader", "votingclassifier"],
     "spk-mel-cnn2d+spk-svc": ["audioloader", "votingclassifier"],
 }
 
-REFERENCE_B_STFT = {"sr": 44100, "duration": 4.0, "n_fft": 2048, "hop_length": 512}
+AUDIO_44K_4S = {"sr": 44100, "duration": 4.0, "n_fft": 2048, "hop_length": 512}
+
+#: The audio of the acoustic-conv1d recipes, not skser.audio's defaults.
+ACOUSTIC_AUDIO = {"sr": 22050, "duration": 2.5, "offset": 0.6}
+
+FORMER_NAMES = {
+    "reference-a": "acoustic-conv1d-augmented",
+    "reference-b-mel": "mel128-cnn2d",
+    "reference-b-mfcc": "mfcc128-cnn2d",
+    "reference-b-crnn": "mfcc128-crnn",
+}
 
 
 def test_every_recipe_is_listed_and_described():
@@ -101,46 +113,60 @@ def test_stats_vote_recipe_is_the_cnn_and_the_calibrated_svc():
     assert type(svc[-1]).__name__ == "CalibratedClassifierCV"
 
 
-def test_reference_a_parameters():
-    pipe = make_recipe("reference-a")
-    assert pipe.named_steps["augmenter"].preset == "reference_a"
+def test_acoustic_conv1d_augmented_parameters():
+    pipe = make_recipe("acoustic-conv1d-augmented")
+    assert pipe.named_steps["augmenter"].preset == "noise_and_stretch_pitch"
     clf = pipe.named_steps["conv1dclassifier"]
     assert (clf.epochs, clf.batch_size) == (50, 64)
-    # reference A read 2.5 s from 0.6 s at 22,050 Hz; augmenter and features agree
-    audio = {"sr": 22050, "duration": 2.5, "offset": 0.6}
+    # 2.5 s from 0.6 s at 22,050 Hz; augmenter and features agree
     for step in ("augmenter", "acousticfeatures"):
         params = pipe.named_steps[step].get_params()
-        assert {k: params[k] for k in audio} == audio
+        assert {k: params[k] for k in ACOUSTIC_AUDIO} == ACOUSTIC_AUDIO
 
 
-def test_acoustic_conv1d_has_no_augmentation():
-    assert "augmenter" not in make_recipe("acoustic-conv1d").named_steps
+def test_acoustic_conv1d_has_no_augmentation_and_keeps_its_audio():
+    pipe = make_recipe("acoustic-conv1d")
+    assert "augmenter" not in pipe.named_steps
+    # AcousticFeatures' own defaults are now skser.audio's; the recipe keeps its audio.
+    params = pipe.named_steps["acousticfeatures"].get_params()
+    assert {k: params[k] for k in ACOUSTIC_AUDIO} == ACOUSTIC_AUDIO
 
 
-def test_reference_b_mel_parameters():
+def test_mel128_cnn2d_parameters():
     from skser.models import CNN2DClassifier
 
-    pipe = make_recipe("reference-b-mel")
+    pipe = make_recipe("mel128-cnn2d")
     mel = pipe.named_steps["melimage"].get_params()
-    assert {k: mel[k] for k in REFERENCE_B_STFT} == REFERENCE_B_STFT
+    assert {k: mel[k] for k in AUDIO_44K_4S} == AUDIO_44K_4S
     assert (mel["n_mels"], mel["ref"]) == (128, "min")
-    assert pipe[-1].get_params() == CNN2DClassifier.reference_b(random_state=0).get_params()
+    assert pipe[-1].get_params() == CNN2DClassifier.four_block_valid(random_state=0).get_params()
 
 
-@pytest.mark.parametrize("name, classifier", [("reference-b-mfcc", "CNN2DClassifier"),
-                                              ("reference-b-crnn", "CRNNClassifier")])
-def test_reference_b_mfcc_parameters(name, classifier):
+@pytest.mark.parametrize("name, classifier, preset", [
+    ("mfcc128-cnn2d", "CNN2DClassifier", "four_block_valid"),
+    ("mfcc128-crnn", "CRNNClassifier", "time_pooled_bilstm"),
+])
+def test_mfcc128_parameters(name, classifier, preset):
     pipe = make_recipe(name)
     assert type(pipe[-1]).__name__ == classifier
     mfcc = pipe.named_steps["mfccimage"].get_params()
-    assert {k: mfcc[k] for k in REFERENCE_B_STFT} == REFERENCE_B_STFT
+    assert {k: mfcc[k] for k in AUDIO_44K_4S} == AUDIO_44K_4S
     assert (mfcc["n_mfcc"], mfcc["n_mels"], mfcc["deltas"]) == (128, 128, 0)
-    assert pipe[-1].get_params() == type(pipe[-1]).reference_b(random_state=0).get_params()
+    expected = getattr(type(pipe[-1]), preset)(random_state=0).get_params()
+    assert pipe[-1].get_params() == expected
     assert (pipe[-1].batch_size, pipe[-1].normalize) == (32, "global")
 
 
+@pytest.mark.parametrize("old, new", list(FORMER_NAMES.items()))
+def test_former_recipe_names_still_build_with_a_warning(old, new):
+    assert old not in PIPELINES
+    with pytest.warns(FutureWarning, match=new):
+        pipe = make_recipe(old, epochs=3)
+    assert repr(pipe) == repr(make_recipe(new, epochs=3))
+
+
 def test_shared_settings_reach_every_step_that_has_them():
-    pipe = make_recipe("reference-a", epochs=3, random_state=7, n_jobs=2, verbose=1)
+    pipe = make_recipe("acoustic-conv1d-augmented", epochs=3, random_state=7, n_jobs=2, verbose=1)
     params = pipe.get_params()
     assert params["conv1dclassifier__epochs"] == 3
     assert params["conv1dclassifier__random_state"] == 7

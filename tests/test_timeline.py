@@ -215,6 +215,7 @@ def _write_long(path, minutes: int, sr: int) -> None:
             f.write(voice(["sad", "happy", None][i % 3], 10.0, sr, rng))
 
 
+@pytest.mark.slow  # writes and reads 18 minutes of audio
 def test_memory_does_not_grow_with_the_recording(model, tmp_path):
     sr = 16000  # resampled to the model's 8 kHz on the way
     short, long = tmp_path / "three.wav", tmp_path / "twelve.wav"
@@ -285,3 +286,39 @@ def test_an_ensemble_of_pipelines_follows_the_emotion(model, long_file):
         rows = inside(timeline, start, end)
         if label is not None:
             assert (rows["emotion"] == label).mean() >= 0.9
+
+
+def _speaker_normalized(features):
+    from skser.preprocessing import SpeakerNormalizer
+
+    return make_pipeline(SpeakerNormalizer(features), LogisticRegression(max_iter=2000))
+
+
+def _calibrated(features):
+    from sklearn.calibration import CalibratedClassifierCV
+
+    return CalibratedClassifierCV(
+        make_pipeline(features, LogisticRegression(max_iter=2000)), ensemble=False, cv=2)
+
+
+def _searched(features):
+    from sklearn.model_selection import GridSearchCV
+
+    return GridSearchCV(make_pipeline(features, LogisticRegression(max_iter=2000)),
+                        {"logisticregression__C": [1.0]}, cv=2)
+
+
+@pytest.mark.filterwarnings("ignore::skser.exceptions.SpeakerNormalizationWarning")
+@pytest.mark.parametrize("wrap", [_speaker_normalized, _calibrated, _searched],
+                         ids=["speaker-normalizer", "calibrated", "search"])
+def test_the_audio_step_is_found_inside_wrappers(long_file, wrap):
+    # The sample rate and window come from the feature step, wherever it sits: inside a
+    # SpeakerNormalizer's transformer, a calibrated classifier, a search's best estimator.
+    rng = np.random.default_rng(4)
+    labels = ["sad", "happy"] * 10
+    X = [voice(label, rng.uniform(0.5, 2.0), rng=rng) for label in labels]
+    features = AcousticFeatures(sr=SR, duration=WINDOW, offset=0.0, features=("zcr", "mfcc"),
+                                n_mfcc=13, n_mels=40, n_fft=512, hop_length=256)
+    timeline = predict_timeline(wrap(features).fit(X, labels), long_file, hop=2.0)
+    assert (timeline["end"] - timeline["start"]).max() == pytest.approx(WINDOW)
+    assert len(timeline) == n_windows(len(recording()), int(WINDOW * SR), int(2.0 * SR))

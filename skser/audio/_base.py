@@ -16,26 +16,23 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
-from sklearn.utils.validation import check_memory
 
-from ..exceptions import SkserError
+from ..exceptions import AudioLoadWarning, FeatureCacheWarning, SkserError
+from ..utils._cache import FeatureCache, cache_location
 from ..utils._inputs import as_audio_items
 from ..utils._parallel import parallel_map
-from ._io import check_waveform, fix_length, load_audio
+from ._io import MAX_LEADING_SILENCE, check_waveform, fix_length, load_audio, trim_silence
 
+# AudioLoadWarning is defined in skser.exceptions and still importable from here.
 __all__ = ["BaseAudioTransformer", "AudioLoadWarning"]
-
-
-class AudioLoadWarning(UserWarning):
-    """Some inputs failed and were replaced by NaN rows (``on_error="warn"``)."""
 
 
 class BaseAudioTransformer(TransformerMixin, BaseEstimator):
     """Shared machinery of the audio transformers (not for direct use).
 
     Subclass contract: ``__init__`` stores its arguments, which include at least
-    ``sr``, ``duration``, ``offset``, ``n_jobs``, ``verbose``, ``on_error`` and
-    ``memory``; ``_extract(y)`` maps a float32 waveform of exactly
+    ``sr``, ``duration``, ``offset``, ``trim_db``, ``n_jobs``, ``verbose``,
+    ``on_error`` and ``memory``; ``_extract(y)`` maps a float32 waveform of exactly
     ``n_samples_`` samples at ``sr`` Hz to a float32 array of shape
     ``_output_shape()``. Bump ``_feature_version`` whenever the output of
     ``_extract`` changes for the same parameters, so cached results are not reused.
@@ -54,6 +51,7 @@ class BaseAudioTransformer(TransformerMixin, BaseEstimator):
         "verbose": ["verbose"],
         "on_error": [StrOptions({"raise", "warn"})],
         "memory": [None, str, os.PathLike, HasMethods(["cache"])],
+        "trim_db": [Interval(Real, 0, None, closed="neither"), None],
     }
 
     @classmethod
@@ -143,15 +141,26 @@ class BaseAudioTransformer(TransformerMixin, BaseEstimator):
             desc=self._progress_desc,
         )
         out = np.empty((len(items), *self.output_shape_), dtype=np.float32)
-        failures = []
+        failures, recomputed = [], []
         for i, res in enumerate(results):
+            if isinstance(res, _Recomputed):
+                recomputed.append(res.reason)
+                res = res.features
             if isinstance(res, SkserError):
                 if self.on_error == "raise":
                     raise res
                 failures.append(str(res))
                 out[i] = np.nan
+            elif res.shape != self.output_shape_:  # never broadcast a wrong shape into a row
+                raise SkserError(f"{items[i]}: {type(self).__name__} produced shape "
+                                 f"{res.shape}, expected {self.output_shape_}")
             else:
                 out[i] = res
+        if recomputed:
+            warnings.warn(
+                f"{type(self).__name__}: {len(recomputed)} damaged cache entr"
+                f"{'y was' if len(recomputed) == 1 else 'ies were'} recomputed:\n  "
+                + "\n  ".join(recomputed[:20]), FeatureCacheWarning, stacklevel=2)
         if failures:
             shown = "\n  ".join(failures[:20])
             more = f"\n  ... and {len(failures) - 20} more" if len(failures) > 20 else ""
@@ -178,20 +187,22 @@ class BaseAudioTransformer(TransformerMixin, BaseEstimator):
 
     def _file_worker(self):
         extractor = self._extractor()
-        # check_memory takes a str, not a PathLike
-        location = self.memory
-        if isinstance(location, os.PathLike):
-            location = os.fspath(location)
-        memory = check_memory(location)
-        if memory.location is None:
+        location = cache_location(self.memory)
+        if location is None:
             return partial(_features_from_file, extractor)
-        cached = memory.cache(_cached_file_features, ignore=["path"])
-        return partial(_cached_features_from_file, cached, extractor)
+        setting = {"class": f"{type(self).__module__}.{type(self).__qualname__}",
+                   "version": type(self)._feature_version,
+                   "params": extractor.get_params(deep=False)}
+        cache = FeatureCache(location, setting, self.output_shape_)
+        cache.clean_temporaries()
+        return partial(_cached_features_from_file, cache, extractor)
 
     def _array_worker(self):
         return partial(_features_from_array, self._extractor())
 
     def _finish(self, y: np.ndarray, source) -> np.ndarray:
+        if self.trim_db is not None:
+            y = trim_silence(y, self.sr, self.trim_db)
         y = fix_length(y, self.n_samples_)
         feats = np.asarray(self._extract(y), dtype=np.float32)
         if feats.shape != self.output_shape_:
@@ -204,7 +215,10 @@ class BaseAudioTransformer(TransformerMixin, BaseEstimator):
         return feats
 
     def _read(self, path) -> np.ndarray:
-        return load_audio(path, sr=self.sr, mono=True, offset=self.offset, duration=self.duration)
+        # Trimming may skip leading silence: read enough to still hold `duration` after it.
+        extra = MAX_LEADING_SILENCE if self.trim_db is not None else 0.0
+        return load_audio(path, sr=self.sr, mono=True, offset=self.offset,
+                          duration=self.duration + extra)
 
 
 def _features_from_file(extractor: BaseAudioTransformer, item):
@@ -224,23 +238,27 @@ def _features_from_array(extractor: BaseAudioTransformer, item):
         return exc
 
 
-def _cached_file_features(extractor, version, abspath, mtime_ns, size, path):
-    # Keyed on (parameters, code version, absolute path, mtime, size): a changed
-    # file or parameter never hits a stale entry. joblib writes entries
-    # atomically (temp file + rename), so a killed writer leaves no half entry.
-    return extractor._finish(extractor._read(path), path)
-
-
-def _cached_features_from_file(cached, extractor, item):
+def _cached_features_from_file(cache: FeatureCache, extractor, item):
+    """Features of one file through the cache: an array, a SkserError, or
+    ``_Recomputed`` when a bad entry was replaced (the caller warns)."""
     _, path = item
-    try:
-        st = os.stat(path)
-    except OSError:
+    entry = cache.entry(path)
+    if entry is None:
         return _features_from_file(extractor, item)
-    try:
-        return cached(
-            extractor, type(extractor)._feature_version,
-            os.path.abspath(path), st.st_mtime_ns, st.st_size, path,
-        )
-    except SkserError as exc:
-        return exc
+    cached, problem = cache.read(entry)
+    if cached is not None:
+        return cached
+    result = _features_from_file(extractor, item)
+    if isinstance(result, np.ndarray):
+        cache.write(entry, result)
+        if problem is not None:
+            return _Recomputed(result, f"{path}: cache entry {entry} {problem}")
+    return result
+
+
+class _Recomputed:
+    """Features recomputed because their cache entry was bad, and why."""
+
+    def __init__(self, features: np.ndarray, reason: str):
+        self.features = features
+        self.reason = reason

@@ -8,6 +8,7 @@ deprecated, so it is never used.
 from __future__ import annotations
 
 import os
+import stat
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -17,7 +18,23 @@ import soxr
 
 from ..exceptions import AudioLoadError, InvalidAudioError
 
-__all__ = ["load_audio", "fix_length", "check_waveform", "is_path_like"]
+__all__ = [
+    "DEFAULT_SR",
+    "DEFAULT_DURATION",
+    "DEFAULT_OFFSET",
+    "load_audio",
+    "fix_length",
+    "trim_silence",
+    "check_waveform",
+    "is_path_like",
+]
+
+# The defaults of every audio step (AudioLoader, Augmenter, AcousticFeatures,
+# MelImage, MFCCImage), so that the steps of one pipeline read a file alike
+# unless told otherwise; documented where they are public, in skser/audio/__init__.py.
+DEFAULT_SR = 16000
+DEFAULT_DURATION = 3.0
+DEFAULT_OFFSET = 0.0
 
 
 def is_path_like(x) -> bool:
@@ -76,6 +93,58 @@ def check_waveform(y, source="waveform") -> np.ndarray:
     return y
 
 
+#: Leading silence that ``trim_db`` can skip in a file: the audio steps read this much
+#: more than ``duration`` when they trim.
+MAX_LEADING_SILENCE = 10.0
+
+
+def trim_silence(y: np.ndarray, sr: int, top_db: float = 40.0) -> np.ndarray:
+    """``y`` without the leading and trailing audio quieter than the loudest part by
+    ``top_db`` dB.
+
+    The level is the RMS of 25 ms frames (every 10 ms), relative to the file's own
+    loudest frame, so it works whatever the recording level: a quiet file is
+    trimmed like a loud one. A silent or all-quiet waveform is returned unchanged.
+
+    Parameters
+    ----------
+    y : ndarray of shape (n_samples,)
+        Mono waveform.
+    sr : int
+        Sample rate in Hz.
+    top_db : float, default=40.0
+        Frames more than ``top_db`` dB below the loudest count as silence.
+
+    Returns
+    -------
+    ndarray of shape (n_kept,), float32
+        A view of ``y`` from the first frame to the end of the last frame within
+        ``top_db`` of the loudest.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skser.audio import trim_silence
+    >>> sr = 16000
+    >>> speech = 0.3 * np.sin(2 * np.pi * 200 * np.arange(sr) / sr)
+    >>> y = np.concatenate([np.zeros(sr), speech, 1e-4 * np.ones(sr // 2)]).astype("float32")
+    >>> len(trim_silence(y, sr)) / sr  # the second of speech, within a frame on each side
+    1.035
+    """
+    y = np.asarray(y, dtype=np.float32)
+    frame, hop = max(int(0.025 * sr), 1), max(int(0.010 * sr), 1)
+    if len(y) < frame:
+        return y
+    n = 1 + (len(y) - frame) // hop
+    frames = np.lib.stride_tricks.sliding_window_view(y, frame)[::hop][:n]
+    power = np.mean(np.square(frames, dtype=np.float64), axis=1)
+    peak = power.max()
+    if not peak > 0:
+        return y
+    loud = np.flatnonzero(power >= peak * 10.0 ** (-top_db / 10.0))
+    return y[loud[0] * hop: loud[-1] * hop + frame]
+
+
 def fix_length(y: np.ndarray, size: int) -> np.ndarray:
     """Zero-pad at the end, or trim the end, so that ``len(y) == size``.
 
@@ -117,12 +186,22 @@ def _to_mono(data: np.ndarray, path) -> np.ndarray:
 
 
 def check_audio_path(path) -> Path:
-    """``path`` as a Path, or an AudioLoadError if it is missing or a directory."""
+    """``path`` as a Path, or an AudioLoadError if it is missing or not a regular file.
+
+    A FIFO or a device is refused before it is opened: reading one could block
+    forever or never end.
+    """
     p = Path(path)
-    if not p.exists():
-        raise AudioLoadError(path, "no such file")
-    if p.is_dir():
+    try:
+        mode = os.stat(p).st_mode
+    except FileNotFoundError:
+        raise AudioLoadError(path, "no such file") from None
+    except OSError as exc:
+        raise AudioLoadError(path, f"cannot be read ({exc.strerror})") from None
+    if stat.S_ISDIR(mode):
         raise AudioLoadError(path, "is a directory, not an audio file")
+    if not stat.S_ISREG(mode):
+        raise AudioLoadError(path, "is not a regular file (a FIFO, socket or device)")
     return p
 
 
@@ -145,9 +224,9 @@ def audio_errors(path):
 def load_audio(
     path,
     *,
-    sr: int | None = 16000,
+    sr: int | None = DEFAULT_SR,
     mono: bool = True,
-    offset: float = 0.0,
+    offset: float = DEFAULT_OFFSET,
     duration: float | None = None,
 ) -> np.ndarray:
     """Read an audio file as float32, optionally resampled and cut.

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..utils._columns import WAVEFORM_COLUMN
 from ._base import BaseAudioTransformer
+from ._io import DEFAULT_DURATION, DEFAULT_OFFSET, DEFAULT_SR
 
 __all__ = ["AudioLoader"]
 
@@ -19,16 +21,22 @@ class AudioLoader(BaseAudioTransformer):
 
     Parameters
     ----------
-    sr : int, default=16000
+    sr : int, default=skser.audio.DEFAULT_SR (16000)
         Output sample rate in Hz.
-    duration : float, default=3.0
+    duration : float, default=skser.audio.DEFAULT_DURATION (3.0)
         Output length in seconds; every row has ``round(duration * sr)`` samples.
-    offset : float, default=0.0
+    offset : float, default=skser.audio.DEFAULT_OFFSET (0.0)
         Seconds skipped at the start of each file.
+    trim_db : float or None, default=None
+        Remove the leading and trailing audio quieter than the loudest 25 ms frame
+        by this many dB (:func:`~skser.audio.trim_silence`) before cutting to
+        ``duration``, so that silence at the start of a recording does not take
+        the place of speech (up to 10 s of it); ``None`` keeps the audio as it is.
     n_jobs : int or None, default=None
         Files decoded in parallel (joblib); ``-1`` uses all cores.
     verbose : int, default=0
-        Show a progress bar when > 0.
+        0 silent; 1 a progress bar on stderr; 2 or more a plain line on stderr at
+        each tenth of the files, with the time left (for logs).
     on_error : {"raise", "warn"}, default="raise"
         ``"raise"`` stops at the first bad file with an error naming it;
         ``"warn"`` returns NaN rows for bad files and warns once, listing them.
@@ -70,14 +78,15 @@ class AudioLoader(BaseAudioTransformer):
 
     def __init__(
         self,
-        sr: int = 16000,
-        duration: float = 3.0,
-        offset: float = 0.0,
+        sr: int = DEFAULT_SR,
+        duration: float = DEFAULT_DURATION,
+        offset: float = DEFAULT_OFFSET,
         *,
         n_jobs: int | None = None,
         verbose: int = 0,
         on_error: str = "raise",
         memory=None,
+        trim_db: float | None = None,
         keep_columns: tuple = (),
     ):
         self.sr = sr
@@ -87,6 +96,7 @@ class AudioLoader(BaseAudioTransformer):
         self.verbose = verbose
         self.on_error = on_error
         self.memory = memory
+        self.trim_db = trim_db
         self.keep_columns = keep_columns
 
     def transform(self, X):
@@ -109,7 +119,7 @@ class AudioLoader(BaseAudioTransformer):
         if not kept:
             return waveforms
         out = X[kept].reset_index(drop=True)
-        out.insert(0, "waveform", list(waveforms))
+        out.insert(0, WAVEFORM_COLUMN, list(waveforms))
         return out
 
     def _output_shape(self) -> tuple[int, ...]:

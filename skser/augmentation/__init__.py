@@ -8,9 +8,19 @@ used on their own.
 """
 
 from ._augmenter import Augmenter
+from ._conditions import (
+    CONDITIONS,
+    add_babble,
+    apply_condition,
+    lossy_codec,
+    reverberate,
+    telephone_band,
+)
 from ._functional import (
+    active_rms,
     add_noise,
     add_noise_reference_a,
+    add_peak_scaled_noise,
     apply_gain,
     pitch_shift,
     time_shift,
@@ -19,8 +29,16 @@ from ._functional import (
 
 __all__ = [
     "Augmenter",
+    "CONDITIONS",
+    "active_rms",
+    "add_babble",
+    "apply_condition",
+    "lossy_codec",
+    "reverberate",
+    "telephone_band",
     "add_noise",
-    "add_noise_reference_a",
+    "add_noise_reference_a",  # deprecated alias of add_peak_scaled_noise
+    "add_peak_scaled_noise",
     "apply_gain",
     "pitch_shift",
     "time_shift",

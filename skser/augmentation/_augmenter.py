@@ -10,15 +10,16 @@ from imblearn.base import BaseSampler
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ..audio._io import fix_length
+from ..audio._io import DEFAULT_DURATION, DEFAULT_OFFSET, DEFAULT_SR, fix_length
 from ..audio._loader import AudioLoader
 from ..exceptions import LabelError, SkserError
+from ..utils._deprecation import renamed_value
 from ..utils._inputs import as_audio_items
 from ..utils._parallel import parallel_map
 from ._functional import (
     _MIN_VOCODER_SAMPLES,
     add_noise,
-    add_noise_reference_a,
+    add_peak_scaled_noise,
     apply_gain,
     pitch_shift,
     time_shift,
@@ -35,7 +36,7 @@ _STEPS = {
     "time_shift": lambda y, value, sr, rng: time_shift(y, value, sr),
     "apply_gain": lambda y, value, sr, rng: apply_gain(y, value),
     "add_noise": lambda y, value, sr, rng: add_noise(y, value, rng),
-    "add_noise_reference_a": lambda y, value, sr, rng: add_noise_reference_a(y, rng),
+    "add_peak_scaled_noise": lambda y, value, sr, rng: add_peak_scaled_noise(y, rng),
 }
 
 # (parameter holding the range, step it draws for), in the order steps are
@@ -48,13 +49,19 @@ _RANDOM_STEPS = (
     ("noise_snr_db", "add_noise"),
 )
 
-# Reference A (SEEDS.md): per file, one noisy copy and one stretched-then-pitched copy.
+# Fixed copies per input, each a tuple of (step, value) applied in order. The
+# reference pipelines page of the documentation says which published pipeline
+# each reproduces.
 _PRESETS = {
-    "reference_a": (
-        (("add_noise_reference_a", None),),
+    # one copy with peak-scaled noise; one slowed to 0.8 of its speed, then
+    # raised by 0.7 semitones
+    "noise_and_stretch_pitch": (
+        (("add_peak_scaled_noise", None),),
         (("time_stretch", 0.8), ("pitch_shift", 0.7)),
     ),
 }
+# Old preset names, still accepted for one release with a FutureWarning.
+_RENAMED_PRESETS = {"reference_a": "noise_and_stretch_pitch"}
 
 
 class Augmenter(BaseSampler):
@@ -64,8 +71,8 @@ class Augmenter(BaseSampler):
     ``transform``, so inside :func:`skser.pipeline.make_pipeline` it runs on the
     training data of each fit (each cross-validation fold, each search
     candidate) and is skipped by ``predict`` and ``score``. Copies of a test
-    file therefore never reach training, unlike reference A, which augmented
-    before splitting.
+    file therefore never reach training, as they would if the data were
+    augmented before splitting.
 
     Each copy applies every enabled transform with probability ``p``, with a
     value drawn uniformly from the transform's range, in the order time
@@ -92,18 +99,19 @@ class Augmenter(BaseSampler):
         shifts must stay shorter than ``duration``.
     p : float, default=0.5
         Probability that each enabled transform is applied to a copy.
-    preset : {"reference_a"} or None, default=None
-        A fixed recipe that replaces ``n_copies``, ``p`` and the ranges.
-        ``"reference_a"``: two copies per input, (1) white noise of standard
-        deviation ``0.035 * uniform(0, 1) * peak`` (:func:`add_noise_reference_a`),
-        (2) time stretch at rate 0.8 then pitch shift by 0.7 semitones. The
-        reference read 2.5 s from 0.6 s at 22,050 Hz: ``sr=22050,
-        duration=2.5, offset=0.6``.
-    sr : int, default=16000
+    preset : {"noise_and_stretch_pitch"} or None, default=None
+        A fixed set of copies that replaces ``n_copies``, ``p`` and the ranges.
+        ``"noise_and_stretch_pitch"``: two copies per input, (1) white noise of
+        standard deviation ``0.035 * uniform(0, 1) * peak``
+        (:func:`add_peak_scaled_noise`), (2) time stretch at rate 0.8 then
+        pitch shift by 0.7 semitones. ``"reference_a"``, its old name, is
+        deprecated: it still works, with a FutureWarning, until the next
+        release.
+    sr : int, default=skser.audio.DEFAULT_SR (16000)
         Sample rate in Hz of the output, and of waveforms given as input.
-    duration : float, default=3.0
+    duration : float, default=skser.audio.DEFAULT_DURATION (3.0)
         Length of every output row in seconds: ``round(duration * sr)`` samples.
-    offset : float, default=0.0
+    offset : float, default=skser.audio.DEFAULT_OFFSET (0.0)
         Seconds skipped at the start of each file (not applied to waveforms).
     random_state : int, RandomState instance or None, default=None
         Seed of the draws. An int gives the same copies on every call.
@@ -154,7 +162,8 @@ class Augmenter(BaseSampler):
     ((12, 8000), dtype('float32'))
     >>> y_aug[4:8].tolist() == y.tolist() and bool((X_aug[:4] == X).all())
     True
-    >>> Augmenter(preset="reference_a", sr=8000, duration=1.0).fit_resample(X, y)[0].shape
+    >>> aug = Augmenter(preset="noise_and_stretch_pitch", sr=8000, duration=1.0)
+    >>> aug.fit_resample(X, y)[0].shape
     (12, 8000)
     """
 
@@ -166,7 +175,8 @@ class Augmenter(BaseSampler):
         "gain_db": [tuple, list, None],
         "shift_s": [tuple, list, None],
         "p": [Interval(Real, 0, 1, closed="both")],
-        "preset": [StrOptions(set(_PRESETS)), None],
+        "preset": [StrOptions(set(_PRESETS) | set(_RENAMED_PRESETS),
+                              deprecated=set(_RENAMED_PRESETS)), None],
         "sr": [Interval(Integral, 1, None, closed="left")],
         "duration": [Interval(Real, 0, None, closed="neither")],
         "offset": [Interval(Real, 0, None, closed="left")],
@@ -186,9 +196,9 @@ class Augmenter(BaseSampler):
         shift_s: tuple[float, float] | None = (-0.25, 0.25),
         p: float = 0.5,
         preset: str | None = None,
-        sr: int = 16000,
-        duration: float = 3.0,
-        offset: float = 0.0,
+        sr: int = DEFAULT_SR,
+        duration: float = DEFAULT_DURATION,
+        offset: float = DEFAULT_OFFSET,
         random_state=None,
         n_jobs: int | None = None,
         verbose: int = 0,
@@ -244,8 +254,8 @@ class Augmenter(BaseSampler):
         -------
         X_resampled : ndarray of shape (n_inputs * (1 + n_copies), round(duration * sr))
             float32 waveforms at ``sr`` Hz: the inputs in their order, then
-            copy 1 of every input, then copy 2, and so on (``preset="reference_a"``
-            makes 2 copies).
+            copy 1 of every input, then copy 2, and so on
+            (``preset="noise_and_stretch_pitch"`` makes 2 copies).
         y_resampled : ndarray of shape (n_inputs * (1 + n_copies),) or \
 (n_inputs * (1 + n_copies), n_outputs)
             ``y`` repeated in the same order: row ``k * n_inputs + i`` is copy
@@ -313,6 +323,9 @@ class Augmenter(BaseSampler):
 
     def _check_params(self) -> None:
         self._validate_params()
+        # Called from fit and fit_resample (through _fit_loader): the warning points at
+        # the caller of those.
+        renamed_value(self.preset, _RENAMED_PRESETS, "preset", stacklevel=6)
         n_samples = int(round(self.duration * self.sr))
         if n_samples < _MIN_VOCODER_SAMPLES:
             raise SkserError(
@@ -350,7 +363,7 @@ class Augmenter(BaseSampler):
         """Per copy block, per input: ``(steps, noise seed)``."""
         if self.preset is not None:
             return [[(steps, _draw_seed(rng)) for _ in range(n)]
-                    for steps in _PRESETS[self.preset]]
+                    for steps in _PRESETS[_RENAMED_PRESETS.get(self.preset, self.preset)]]
         ranges = self._ranges()
         return [[_draw_steps(ranges, self.p, rng) for _ in range(n)]
                 for _ in range(self.n_copies)]

@@ -14,10 +14,13 @@ import librosa
 import numpy as np
 
 from ..audio._io import check_waveform
-from ..exceptions import InvalidAudioError
+from ..exceptions import InvalidAudioError, SkserError
+from ..utils._deprecation import warn_renamed
 
 __all__ = [
+    "active_rms",
     "add_noise",
+    "add_peak_scaled_noise",
     "add_noise_reference_a",
     "pitch_shift",
     "time_stretch",
@@ -49,7 +52,31 @@ def _checked_output(y: np.ndarray) -> np.ndarray:
     return check_waveform(y, "augmented waveform")
 
 
-def add_noise(y, snr_db: float, rng=None) -> np.ndarray:
+_FRAME = 400  # 25 ms at 16 kHz
+
+
+def active_rms(y, rel_db: float = 40.0, frame: int = _FRAME) -> float:
+    """RMS of the frames within ``rel_db`` dB of the loudest frame (0 for silence).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skser.augmentation import active_rms
+    >>> y = np.concatenate([np.zeros(16000), 0.5 * np.ones(16000)]).astype("float32")
+    >>> round(active_rms(y), 3)  # the silent half does not count
+    0.5
+    """
+    y = np.asarray(y, dtype=np.float64)
+    n = max(len(y) // frame, 1)
+    frames = y[: n * frame].reshape(n, -1) if len(y) >= frame else y[None, :]
+    power = (frames ** 2).mean(axis=1)
+    if not power.max() > 0:
+        return 0.0
+    active = power >= power.max() * 10 ** (-rel_db / 10)
+    return float(np.sqrt(power[active].mean()))
+
+
+def add_noise(y, snr_db: float, rng=None, *, reference: str = "mean") -> np.ndarray:
     """Add white Gaussian noise at a given signal-to-noise ratio.
 
     Parameters
@@ -61,6 +88,11 @@ def add_noise(y, snr_db: float, rng=None) -> np.ndarray:
         divided by ``10 ** (snr_db / 10)``. A silent ``y`` stays silent.
     rng : numpy.random.Generator, int or None, default=None
         Source of the noise (anything :func:`numpy.random.default_rng` takes).
+    reference : {"mean", "active"}, default="mean"
+        The signal power the ratio refers to: the mean over the whole
+        waveform, or over its active frames only (those within 40 dB of the
+        loudest, :func:`active_rms`), so that silence before and after the
+        speech does not lower the noise.
 
     Returns
     -------
@@ -77,19 +109,25 @@ def add_noise(y, snr_db: float, rng=None) -> np.ndarray:
     True
     """
     y = check_waveform(y)
-    signal_power = float(np.mean(np.square(y, dtype=np.float64)))
+    if reference == "active":
+        signal_power = active_rms(y) ** 2
+    elif reference == "mean":
+        signal_power = float(np.mean(np.square(y, dtype=np.float64)))
+    else:
+        raise SkserError(f"reference must be 'mean' or 'active', got {reference!r}")
     noise_std = np.sqrt(signal_power / 10.0 ** (snr_db / 10.0))
     noise = np.random.default_rng(rng).standard_normal(y.shape[0]) * noise_std
     return _checked_output(y + noise)
 
 
-def add_noise_reference_a(y, rng=None) -> np.ndarray:
-    """Add white noise the way reference A did.
+def add_peak_scaled_noise(y, rng=None) -> np.ndarray:
+    """Add white noise at a random level relative to the waveform's peak.
 
     The noise is Gaussian with standard deviation ``0.035 * u * peak``, where
-    ``u`` is drawn uniformly from [0, 1) and ``peak = max(|y|)``. (Reference A
-    used the largest sample value, not the largest magnitude; for speech they
-    differ only by the waveform's asymmetry.)
+    ``u`` is drawn uniformly from [0, 1) and ``peak = max(|y|)``: each call
+    draws its own level, from none up to 3.5 % of the peak. Unlike
+    :func:`add_noise`, whose level follows the waveform's mean power, the
+    level does not change with how much of the waveform is silence.
 
     Parameters
     ----------
@@ -109,15 +147,33 @@ def add_noise_reference_a(y, rng=None) -> np.ndarray:
     Examples
     --------
     >>> import numpy as np
-    >>> from skser.augmentation import add_noise_reference_a
+    >>> from skser.augmentation import add_peak_scaled_noise
     >>> y = np.full(1000, 0.5, dtype="float32")
-    >>> bool(np.abs(add_noise_reference_a(y, rng=0) - y).max() < 0.5 * 0.035 * 5)
+    >>> bool(np.abs(add_peak_scaled_noise(y, rng=0) - y).max() < 0.5 * 0.035 * 5)
     True
     """
     y = check_waveform(y)
     rng = np.random.default_rng(rng)
     amplitude = 0.035 * rng.uniform() * float(np.max(np.abs(y)))
     return _checked_output(y + amplitude * rng.standard_normal(y.shape[0]))
+
+
+def add_noise_reference_a(y, rng=None) -> np.ndarray:
+    """Deprecated alias of :func:`add_peak_scaled_noise`, removed in the next release.
+
+    Parameters
+    ----------
+    y : array-like of shape (n_samples,)
+        Mono waveform.
+    rng : numpy.random.Generator, int or None, default=None
+        Source of the noise level and of the noise.
+
+    Returns
+    -------
+    ndarray of shape (n_samples,), dtype float32
+    """
+    warn_renamed("add_noise_reference_a", "add_peak_scaled_noise")
+    return add_peak_scaled_noise(y, rng)
 
 
 def pitch_shift(y, sr: int, n_steps: float) -> np.ndarray:

@@ -8,9 +8,10 @@ import numpy as np
 import pandas as pd
 
 from ..exceptions import LabelError
+from ..utils._columns import EMOTION_COLUMN
 from ._vocabulary import EMOTIONS, normalize_emotion
 
-__all__ = ["map_labels"]
+__all__ = ["map_labels", "parse_label_map"]
 
 
 def _as_list(values, name: str) -> list:
@@ -90,12 +91,12 @@ def map_labels(df_or_labels, mapping: Mapping | None = None, drop: Iterable | No
     """
     is_frame = isinstance(df_or_labels, pd.DataFrame)
     if is_frame:
-        if "emotion" not in df_or_labels.columns:
+        if EMOTION_COLUMN not in df_or_labels.columns:
             raise LabelError(
                 "map_labels needs a DataFrame with an 'emotion' column, got columns "
                 f"{list(df_or_labels.columns)}"
             )
-        labels = df_or_labels["emotion"]
+        labels = df_or_labels[EMOTION_COLUMN]
     elif isinstance(df_or_labels, pd.Series):
         labels = df_or_labels
     else:
@@ -142,9 +143,59 @@ def map_labels(df_or_labels, mapping: Mapping | None = None, drop: Iterable | No
     summary = {"n_before": len(new), "n_after": int((~remove).sum()),
                "mapped": mapped, "dropped": dropped}
     if is_frame:
-        result = df_or_labels.assign(emotion=new.to_numpy())[~remove]
+        result = df_or_labels.assign(**{EMOTION_COLUMN: new.to_numpy()})[~remove]
     elif isinstance(df_or_labels, pd.Series):
         result = new[~remove]
     else:
         result = new.to_numpy()[~remove]
     return result, summary
+
+
+def parse_label_map(pairs: str | Iterable[str] | None, *, name: str = "label map") -> dict:
+    """Read ``FROM=TO`` pairs, as written on a command line, into a mapping of labels.
+
+    Parameters
+    ----------
+    pairs : str, iterable of str, or None
+        Pairs ``FROM=TO``, several in one string separated by commas:
+        ``["calm=neutral", "surprised=happy,boredom=neutral"]``. Spaces around
+        labels are ignored; ``None`` gives an empty mapping.
+    name : str, default="label map"
+        What the pairs are called in error messages (``skser evaluate`` says
+        ``"--map"``).
+
+    Returns
+    -------
+    mapping : dict of str to str
+        ``FROM -> TO``, in the order given: the ``mapping`` of :func:`map_labels`.
+
+    Raises
+    ------
+    LabelError
+        If a pair has no ``=`` or an empty label, or a label is mapped to two
+        different targets.
+
+    Examples
+    --------
+    >>> from skser.datasets import parse_label_map
+    >>> parse_label_map(["calm=neutral", "surprised = happy, boredom=neutral"])
+    {'calm': 'neutral', 'surprised': 'happy', 'boredom': 'neutral'}
+    >>> parse_label_map("calm", name="--map")
+    Traceback (most recent call last):
+    ...
+    skser.exceptions.LabelError: --map expects FROM=TO, got 'calm'
+    """
+    if isinstance(pairs, str):
+        pairs = [pairs]
+    items = [item.strip() for value in pairs or () for item in value.split(",")]
+    mapping: dict[str, str] = {}
+    for item in filter(None, items):
+        source, sep, target = item.partition("=")
+        source, target = source.strip(), target.strip()
+        if not sep or not source or not target:
+            raise LabelError(f"{name} expects FROM=TO, got {item!r}")
+        if mapping.get(source, target) != target:
+            raise LabelError(f"{name} maps {source!r} twice: to {mapping[source]!r} and "
+                             f"{target!r}")
+        mapping[source] = target
+    return mapping

@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 import tempfile
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -67,7 +68,8 @@ _NOISE_FLOOR = 3e-4
 
 def _seed_from(random_state) -> int:
     if random_state is None:
-        return int(np.random.SeedSequence().entropy % 2**63)
+        # entropy drawn from the OS is an int (a given one could be a sequence)
+        return int(cast(int, np.random.SeedSequence().entropy) % 2**63)
     if isinstance(random_state, np.random.RandomState):
         return int(random_state.randint(2**31))
     if isinstance(random_state, np.random.Generator):

@@ -5,14 +5,9 @@ work on one waveform at a time.
 """
 
 from ._acoustic import AcousticFeatures
-from ._functional import (
-    acoustic_feature_names,
-    acoustic_feature_vector,
-    log_mel_spectrogram,
-    mfcc,
-    stack_deltas,
-)
+from ._functional import acoustic_feature_names, acoustic_feature_vector
 from ._images import MelImage, MFCCImage
+from ._spectrogram import log_mel_spectrogram, mfcc, stack_deltas
 
 __all__ = [
     "AcousticFeatures",

@@ -9,12 +9,9 @@ from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
 from ..audio._base import BaseAudioTransformer
-from ._functional import (
-    _feature_names,
-    acoustic_feature_vector,
-    check_frame_params,
-    f0_range,
-)
+from ..audio._io import DEFAULT_DURATION, DEFAULT_OFFSET, DEFAULT_SR
+from ._functional import _feature_names, acoustic_feature_vector, f0_range
+from ._spectrogram import check_frame_params
 
 __all__ = ["AcousticFeatures"]
 
@@ -22,19 +19,21 @@ __all__ = ["AcousticFeatures"]
 class AcousticFeatures(BaseAudioTransformer):
     """Statistics over frames of handcrafted acoustic features, one row per file.
 
-    The defaults reproduce reference A's 162 values: means over frames of the
+    The default features are 162 values: means over frames of the
     zero-crossing rate (1), chroma (12), MFCCs (20), RMS energy (1) and mel
-    power spectrogram (128), from 2.5 s read 0.6 s into each file at
-    22,050 Hz. All spectral groups share one STFT per signal
+    power spectrogram (128). The audio is read as by every other audio step
+    (:data:`skser.audio.DEFAULT_SR` and the other defaults); the
+    ``acoustic-conv1d`` recipes read 2.5 s from 0.6 s into each file at
+    22,050 Hz instead. All spectral groups share one STFT per signal
     (:func:`~skser.features.acoustic_feature_vector` does the work).
 
     Parameters
     ----------
-    sr : int, default=22050
+    sr : int, default=skser.audio.DEFAULT_SR (16000)
         Sample rate in Hz; files are resampled to it, waveforms must be at it.
-    duration : float, default=2.5
+    duration : float, default=skser.audio.DEFAULT_DURATION (3.0)
         Seconds analysed per file (shorter audio is zero-padded at the end).
-    offset : float, default=0.6
+    offset : float, default=skser.audio.DEFAULT_OFFSET (0.0)
         Seconds skipped at the start of each file (not applied to waveforms).
     features : tuple of str, default=("zcr", "chroma", "mfcc", "rms", "mel")
         Feature groups, in output order: ``"zcr"``, ``"chroma"``, ``"mfcc"``,
@@ -57,10 +56,16 @@ class AcousticFeatures(BaseAudioTransformer):
     deltas : bool or {0, 1, 2}, default=False
         Add MFCC deltas (True or 1) and delta-deltas (2), named
         ``"mfcc3_delta_mean"`` and ``"mfcc3_delta2_mean"``.
+    trim_db : float or None, default=None
+        Remove the leading and trailing audio quieter than the loudest 25 ms frame
+        by this many dB (:func:`~skser.audio.trim_silence`) before cutting to
+        ``duration``, so that silence at the start of a recording does not take
+        the place of speech (up to 10 s of it); ``None`` keeps the audio as it is.
     n_jobs : int or None, default=None
         Files processed in parallel (joblib); ``-1`` uses all cores.
     verbose : int, default=0
-        Show a progress bar when > 0.
+        0 silent; 1 a progress bar on stderr; 2 or more a plain line on stderr at
+        each tenth of the files, with the time left (for logs).
     on_error : {"raise", "warn"}, default="raise"
         ``"warn"`` returns NaN rows for files that fail and warns once.
     memory : str, joblib.Memory or None, default=None
@@ -110,9 +115,9 @@ class AcousticFeatures(BaseAudioTransformer):
 
     def __init__(
         self,
-        sr: int = 22050,
-        duration: float = 2.5,
-        offset: float = 0.6,
+        sr: int = DEFAULT_SR,
+        duration: float = DEFAULT_DURATION,
+        offset: float = DEFAULT_OFFSET,
         features=("zcr", "chroma", "mfcc", "rms", "mel"),
         stats=("mean",),
         n_mfcc: int = 20,
@@ -126,6 +131,7 @@ class AcousticFeatures(BaseAudioTransformer):
         verbose: int = 0,
         on_error: str = "raise",
         memory=None,
+        trim_db: float | None = None,
     ):
         self.sr = sr
         self.duration = duration
@@ -142,6 +148,7 @@ class AcousticFeatures(BaseAudioTransformer):
         self.verbose = verbose
         self.on_error = on_error
         self.memory = memory
+        self.trim_db = trim_db
 
     def _check_params(self) -> None:
         self._feature_names()

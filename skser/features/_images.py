@@ -9,7 +9,8 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ..audio._base import BaseAudioTransformer
-from ._functional import (
+from ..audio._io import DEFAULT_DURATION, DEFAULT_OFFSET, DEFAULT_SR
+from ._spectrogram import (
     check_frame_params,
     log_mel_spectrogram,
     mfcc,
@@ -65,17 +66,18 @@ class MelImage(_SpectrogramImage):
 
     Each input is zero-padded or trimmed to ``duration`` seconds first, so
     every image has ``1 + round(duration * sr) // hop_length`` frames.
-    Reference B's images (128 x 345) are
     ``MelImage(sr=44100, duration=4.0, n_mels=128, n_fft=2048, hop_length=512,
-    ref="min", top_db=80)``.
+    ref="min")``, the images of the ``mel128-cnn2d`` recipe, are 128 x 345:
+    librosa's default frames at 44.1 kHz, in decibels above each image's
+    quietest value.
 
     Parameters
     ----------
-    sr : int, default=16000
+    sr : int, default=skser.audio.DEFAULT_SR (16000)
         Sample rate in Hz; files are resampled to it, waveforms must be at it.
-    duration : float, default=3.0
+    duration : float, default=skser.audio.DEFAULT_DURATION (3.0)
         Seconds per image.
-    offset : float, default=0.0
+    offset : float, default=skser.audio.DEFAULT_OFFSET (0.0)
         Seconds skipped at the start of each file (not applied to waveforms).
     n_mels : int, default=64
         Mel bands (image rows).
@@ -96,10 +98,16 @@ class MelImage(_SpectrogramImage):
         1: magnitude).
     deltas : {0, 1, 2}, default=0
         Add deltas (1) and delta-deltas (2) as channels (last axis).
+    trim_db : float or None, default=None
+        Remove the leading and trailing audio quieter than the loudest 25 ms frame
+        by this many dB (:func:`~skser.audio.trim_silence`) before cutting to
+        ``duration``, so that silence at the start of a recording does not take
+        the place of speech (up to 10 s of it); ``None`` keeps the audio as it is.
     n_jobs : int or None, default=None
         Files processed in parallel (joblib); ``-1`` uses all cores.
     verbose : int, default=0
-        Show a progress bar when > 0.
+        0 silent; 1 a progress bar on stderr; 2 or more a plain line on stderr at
+        each tenth of the files, with the time left (for logs).
     on_error : {"raise", "warn"}, default="raise"
         ``"warn"`` returns NaN images for files that fail and warns once.
     memory : str, joblib.Memory or None, default=None
@@ -144,9 +152,9 @@ class MelImage(_SpectrogramImage):
 
     def __init__(
         self,
-        sr: int = 16000,
-        duration: float = 3.0,
-        offset: float = 0.0,
+        sr: int = DEFAULT_SR,
+        duration: float = DEFAULT_DURATION,
+        offset: float = DEFAULT_OFFSET,
         n_mels: int = 64,
         n_fft: int = 1024,
         hop_length: int = 256,
@@ -161,6 +169,7 @@ class MelImage(_SpectrogramImage):
         verbose: int = 0,
         on_error: str = "raise",
         memory=None,
+        trim_db: float | None = None,
     ):
         self.sr = sr
         self.duration = duration
@@ -178,6 +187,7 @@ class MelImage(_SpectrogramImage):
         self.verbose = verbose
         self.on_error = on_error
         self.memory = memory
+        self.trim_db = trim_db
 
     def _n_rows(self) -> int:
         return self.n_mels
@@ -193,17 +203,18 @@ class MFCCImage(_SpectrogramImage):
     """MFCC images, one fixed-size (n_mfcc x n_frames) image per file.
 
     Computed as :func:`librosa.feature.mfcc` does (DCT of the log-mel power
-    spectrogram, 80 dB range). Reference B's MFCC images (128 x 345) are
+    spectrogram, 80 dB range).
     ``MFCCImage(sr=44100, duration=4.0, n_mfcc=128, n_mels=128, n_fft=2048,
-    hop_length=512)``.
+    hop_length=512)`` gives 128 x 345 images, as ``librosa.feature.mfcc(n_mfcc=128)``
+    does on 4 s at 44.1 kHz (the ``mfcc128-cnn2d`` and ``mfcc128-crnn`` recipes).
 
     Parameters
     ----------
-    sr : int, default=16000
+    sr : int, default=skser.audio.DEFAULT_SR (16000)
         Sample rate in Hz; files are resampled to it, waveforms must be at it.
-    duration : float, default=3.0
+    duration : float, default=skser.audio.DEFAULT_DURATION (3.0)
         Seconds per image.
-    offset : float, default=0.0
+    offset : float, default=skser.audio.DEFAULT_OFFSET (0.0)
         Seconds skipped at the start of each file (not applied to waveforms).
     n_mfcc : int, default=40
         Coefficients (image rows), at most ``n_mels``.
@@ -219,10 +230,16 @@ class MFCCImage(_SpectrogramImage):
         Highest mel band edge in Hz, at most ``sr / 2`` (None: ``sr / 2``).
     deltas : {0, 1, 2}, default=0
         Add deltas (1) and delta-deltas (2) as channels (last axis).
+    trim_db : float or None, default=None
+        Remove the leading and trailing audio quieter than the loudest 25 ms frame
+        by this many dB (:func:`~skser.audio.trim_silence`) before cutting to
+        ``duration``, so that silence at the start of a recording does not take
+        the place of speech (up to 10 s of it); ``None`` keeps the audio as it is.
     n_jobs : int or None, default=None
         Files processed in parallel (joblib); ``-1`` uses all cores.
     verbose : int, default=0
-        Show a progress bar when > 0.
+        0 silent; 1 a progress bar on stderr; 2 or more a plain line on stderr at
+        each tenth of the files, with the time left (for logs).
     on_error : {"raise", "warn"}, default="raise"
         ``"warn"`` returns NaN images for files that fail and warns once.
     memory : str, joblib.Memory or None, default=None
@@ -261,9 +278,9 @@ class MFCCImage(_SpectrogramImage):
 
     def __init__(
         self,
-        sr: int = 16000,
-        duration: float = 3.0,
-        offset: float = 0.0,
+        sr: int = DEFAULT_SR,
+        duration: float = DEFAULT_DURATION,
+        offset: float = DEFAULT_OFFSET,
         n_mfcc: int = 40,
         n_mels: int = 64,
         n_fft: int = 1024,
@@ -276,6 +293,7 @@ class MFCCImage(_SpectrogramImage):
         verbose: int = 0,
         on_error: str = "raise",
         memory=None,
+        trim_db: float | None = None,
     ):
         self.sr = sr
         self.duration = duration
@@ -291,6 +309,7 @@ class MFCCImage(_SpectrogramImage):
         self.verbose = verbose
         self.on_error = on_error
         self.memory = memory
+        self.trim_db = trim_db
 
     def _check_params(self) -> None:
         super()._check_params()

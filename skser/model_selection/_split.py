@@ -2,7 +2,8 @@
 
 A random split of acted emotional speech puts recordings of the same speaker
 on both sides: the model learns the voice along with the emotion, and the score
-flatters it (reference A's 0.60 comes from such a split). Splitting by speaker,
+flatters it (the benchmarks page of the documentation compares both kinds of
+split on the same pipelines). Splitting by speaker,
 so that every test speaker is unseen in training, is the honest default here:
 :func:`speaker_train_test_split` for one split, or any scikit-learn group
 splitter with ``groups=speaker_groups(df)`` for cross-validation.
@@ -22,6 +23,7 @@ import pandas as pd
 from sklearn.model_selection import GroupShuffleSplit, LeaveOneGroupOut, StratifiedGroupKFold
 
 from ..exceptions import CorpusError, SkserError
+from ..utils._columns import CORPUS_COLUMN, SPEAKER_COLUMN
 
 __all__ = [
     "speaker_groups",
@@ -78,7 +80,7 @@ def speaker_groups(df: pd.DataFrame) -> np.ndarray:
     >>> [test.tolist() for _, test in GroupKFold(3).split(df, groups=speaker_groups(df))]
     [[0, 1], [3], [2]]
     """
-    return _column(df, "speaker")
+    return _column(df, SPEAKER_COLUMN)
 
 
 def corpus_groups(df: pd.DataFrame) -> np.ndarray:
@@ -105,7 +107,7 @@ def corpus_groups(df: pd.DataFrame) -> np.ndarray:
     >>> corpus_groups(pd.DataFrame({"corpus": ["tess", "savee"]})).tolist()
     ['tess', 'savee']
     """
-    return _column(df, "corpus")
+    return _column(df, CORPUS_COLUMN)
 
 
 class LeaveOneCorpusOut(LeaveOneGroupOut):

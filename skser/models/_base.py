@@ -40,7 +40,13 @@ from sklearn.utils._param_validation import (  # noqa: E402
 from sklearn.utils._tags import ClassifierTags  # noqa: E402
 from tensorflow.python.framework import config as _tf_config  # noqa: E402
 
-from ..exceptions import InputTypeError, LabelError, SkserError  # noqa: E402
+from ..exceptions import (  # noqa: E402
+    InputTypeError,
+    InvalidHyperparameterError,
+    LabelError,
+    SkserError,
+)
+from ..utils._stats import mean_and_variance  # noqa: E402
 from ._layers import SpecAugment  # noqa: E402
 
 # Reading the flag makes TensorFlow cache it now, while TF_DETERMINISTIC_OPS is
@@ -48,14 +54,6 @@ from ._layers import SpecAugment  # noqa: E402
 _tf_config.is_op_determinism_enabled()
 
 __all__ = ["BaseKerasClassifier"]
-
-
-class InvalidHyperparameterError(SkserError, InvalidParameterError):
-    """A classifier's ``__init__`` argument has a wrong type or value.
-
-    Both a SkserError and scikit-learn's InvalidParameterError, so code (and
-    scikit-learn's checks) expecting either catch it.
-    """
 
 
 #: Batches up to this size skip ``Model.predict`` (see ``_predict_raw``).
@@ -77,7 +75,8 @@ _COMMON_PARAMETERS_DOC = """learning_rate : float, default=1e-3
     normalize : {"per_bin", "global"} or None, default="per_bin"
         Standardize inputs inside the network (a Keras ``Normalization``
         layer) with statistics of the training data: one mean/variance per
-        feature or frequency bin ("per_bin"), one for all ("global"), or none.
+        feature or frequency bin ("per_bin"), one for all ("global"), or none,
+        as :class:`~skser.preprocessing.StandardScaler`'s ``axis`` spells them.
         No separate scaler step is needed.
     class_weight : "balanced", dict or None, default=None
     checkpoint_dir : str, path or None, default=None
@@ -393,15 +392,27 @@ class BaseKerasClassifier(KerasClassifier):
     def _input_stats(self, X: np.ndarray):
         if self.normalize is None:
             return None, None
+        # In X's float32, all samples at once: what the Normalization layer computes with.
         if self.normalize == "global":
-            return float(X.mean()), float(X.var())
+            mean, var = mean_and_variance(X, dtype=X.dtype, max_values=None)
+            return float(mean), float(var)
         # per_bin: one mean/variance per feature (2-D) or per row of an image
         # (frequency bin), shared across time and channels.
         axes = (0,) if X.ndim == 2 else tuple(i for i in range(X.ndim) if i != 1)
-        return X.mean(axis=axes), X.var(axis=axes)
+        return mean_and_variance(X, axes, dtype=X.dtype, max_values=None)
 
     # -- Keras ---------------------------------------------------------------
     def _keras_build_fn(self):
+        model = self._build_model()
+        model.compile(
+            optimizer=keras.optimizers.Adam(learning_rate=self.learning_rate),
+            loss=self.loss,
+            metrics=["accuracy"],
+        )
+        return model
+
+    def _build_model(self) -> keras.Model:
+        """The uncompiled network for the fitted input shape and classes."""
         input_shape = tuple(self.X_shape_[1:])
         inputs = keras.Input(shape=input_shape, name="features")
         x = inputs
@@ -415,13 +426,7 @@ class BaseKerasClassifier(KerasClassifier):
         if self.spec_augment and len(input_shape) >= 2:
             x = SpecAugment(seed=self.random_state, name="spec_augment")(x)
         outputs = self._build_network(x, self.n_classes_)
-        model = keras.Model(inputs, outputs, name=type(self).__name__)
-        model.compile(
-            optimizer=keras.optimizers.Adam(learning_rate=self.learning_rate),
-            loss=self.loss,
-            metrics=["accuracy"],
-        )
-        return model
+        return keras.Model(inputs, outputs, name=type(self).__name__)
 
     def _build_network(self, x, n_classes: int):  # pragma: no cover - abstract
         raise NotImplementedError
@@ -444,4 +449,4 @@ class BaseKerasClassifier(KerasClassifier):
             )
         if self.checkpoint_dir is not None:
             extra.append(keras.callbacks.BackupAndRestore(os.fspath(self.checkpoint_dir)))
-        self._fit_callbacks = list(self._fit_callbacks) + extra
+        self._fit_callbacks: list = list(self._fit_callbacks) + extra

@@ -6,6 +6,7 @@ from numbers import Integral, Real
 
 from sklearn.utils._param_validation import Interval, StrOptions
 
+from ..utils._deprecation import warn_renamed
 from ._base import BaseKerasClassifier
 from ._networks import cnn2d_network
 
@@ -25,8 +26,9 @@ CONV2D_CONSTRAINTS: dict = {
     "dense_units": [Interval(Integral, 0, None, closed="left")],
 }
 
-#: Reference B's CNN (SEEDS.md): 391,559 parameters on 128 x 345 x 1 images, 7 classes.
-REFERENCE_B_CNN = {
+#: The arguments of :meth:`CNN2DClassifier.four_block_valid`: 391,559 parameters on
+#: 128 x 345 x 1 images and 7 classes.
+FOUR_BLOCK_VALID_CNN = {
     "filters": (32, 64, 128, 256), "kernel_size": 3, "pool_size": 2, "conv_padding": "valid",
     "stem_stride": 1, "batch_norm": True, "pooling": "avg", "dropout": 0.5, "dense_units": 0,
     "batch_size": 32, "normalize": "global", "spec_augment": False,
@@ -46,9 +48,9 @@ class CNN2DClassifier(BaseKerasClassifier):
     BatchNormalization, then statistics pooling over time and a softmax
     layer. The defaults are built for CPU training: the first convolution
     moves by 2 (every later feature map is a quarter of the size) and the
-    filters are half of reference B's. ``python -m benchmarks.bench_network_speed``
-    measures training throughput against reference B's CNN, whose
-    configuration :meth:`reference_b` returns.
+    filters are half of those of :meth:`four_block_valid`, a larger network
+    that keeps the full resolution. ``python -m benchmarks.bench_network_speed``
+    measures the training throughput of both (see the benchmarks page).
 
     Parameters
     ----------
@@ -62,14 +64,14 @@ class CNN2DClassifier(BaseKerasClassifier):
         Padding of the convolutions and poolings; "same" works on images of
         any size.
     stem_stride : int or (int, int), default=2
-        Stride of the first convolution (1 in reference B).
+        Stride of the first convolution (1 in :meth:`four_block_valid`).
     batch_norm : bool, default=True
         Batch normalization after each pooling.
     pooling : {"stats", "avg", "max"}, default="stats"
         How the last feature maps are collapsed: "stats" takes the mean and
         standard deviation over time of each frame's (frequency x channel)
         vector, keeping where in frequency a pattern lies; "avg"/"max" pool
-        over frequency and time at once (reference B: "avg").
+        over frequency and time at once (:meth:`four_block_valid`: "avg").
     dropout : float, default=0.5
         Dropout before the output layer.
     dense_units : int, default=0
@@ -97,9 +99,9 @@ class CNN2DClassifier(BaseKerasClassifier):
     >>> clf.fit(X, y).predict_proba(X[:2]).shape
     (2, 2)
 
-    Reference B's CNN, for images of its 128 x 345 size:
+    The larger network of four valid-padding blocks, for 128 x 345 images:
 
-    >>> CNN2DClassifier.reference_b(epochs=40).filters
+    >>> CNN2DClassifier.four_block_valid(epochs=40).filters
     (32, 64, 128, 256)
     """
 
@@ -159,16 +161,19 @@ class CNN2DClassifier(BaseKerasClassifier):
         self.verbose = verbose
 
     @classmethod
-    def reference_b(cls, **params) -> CNN2DClassifier:
-        """Reference B's CNN (SEEDS.md), with ``params`` overriding its arguments.
+    def four_block_valid(cls, **params) -> CNN2DClassifier:
+        """The CNN of four valid-padding blocks at full resolution; ``params`` override it.
 
         Four blocks Conv2D(3 x 3, ReLU, valid) -> MaxPooling2D(2) ->
         BatchNormalization with 32, 64, 128, 256 filters, global average
         pooling, dropout 0.5 and a softmax layer; batch size 32 and one global
         mean and variance for input scaling. 391,559 parameters on 128 x 345
-        images and 7 classes. One difference, no parameter: batch
-        normalization's moving averages use momentum 0.9 (Keras's default is
-        0.99), which settles within an epoch on small corpora.
+        images and 7 classes. The network of the ``mel128-cnn2d`` and
+        ``mfcc128-cnn2d`` recipes; the reference pipelines page of the
+        documentation says where it was published. One difference from the
+        published network, with no parameter: batch normalization's moving
+        averages use momentum 0.9 (Keras's default is 0.99), which settles
+        within an epoch on small corpora.
 
         Parameters
         ----------
@@ -179,7 +184,23 @@ class CNN2DClassifier(BaseKerasClassifier):
         -------
         CNN2DClassifier
         """
-        return cls._from_preset(REFERENCE_B_CNN, params)
+        return cls._from_preset(FOUR_BLOCK_VALID_CNN, params)
+
+    @classmethod
+    def reference_b(cls, **params) -> CNN2DClassifier:
+        """Deprecated alias of :meth:`four_block_valid`, removed in the next release.
+
+        Parameters
+        ----------
+        **params
+            Any ``__init__`` argument.
+
+        Returns
+        -------
+        CNN2DClassifier
+        """
+        warn_renamed("CNN2DClassifier.reference_b", "CNN2DClassifier.four_block_valid")
+        return cls.four_block_valid(**params)
 
     def _build_network(self, x, n_classes: int):
         return cnn2d_network(

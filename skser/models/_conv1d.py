@@ -1,4 +1,4 @@
-"""Conv1DClassifier: reference A's 1-D CNN as a scikit-learn classifier."""
+"""Conv1DClassifier: a 1-D CNN as a scikit-learn classifier."""
 
 from __future__ import annotations
 
@@ -15,8 +15,10 @@ __all__ = ["Conv1DClassifier"]
 class Conv1DClassifier(BaseKerasClassifier):
     """1-D convolutional network over a feature vector or over time.
 
-    The default architecture is reference A's (557,288 parameters on 162
-    features and 8 classes). On a 2-D input (n_samples, n_features), e.g. from
+    The default architecture is that of a published pipeline on 162
+    handcrafted features (557,288 parameters on 162 features and 8 classes;
+    see the reference pipelines page of the documentation). On a 2-D input
+    (n_samples, n_features), e.g. from
     :class:`~skser.features.AcousticFeatures`, it convolves along the feature
     vector; on a 3-D input (n_samples, n_bins, n_frames), e.g. from
     :class:`~skser.features.MelImage`, it convolves over time with the
@@ -34,7 +36,7 @@ class Conv1DClassifier(BaseKerasClassifier):
     batch_norm : bool, default=False
     pooling : {"flatten", "avg", "max", "stats", "attention"}, default="flatten"
         How the last block's output is collapsed over time before the dense
-        head: flattened (reference A), averaged, maxed, mean and standard
+        head: flattened (the default), averaged, maxed, mean and standard
         deviation ("stats") or a learned attention-weighted mean.
     dense_units : int, default=32
         Units of the hidden dense layer (0 for none).

@@ -6,14 +6,16 @@ from numbers import Integral
 
 from sklearn.utils._param_validation import Interval, StrOptions
 
+from ..utils._deprecation import warn_renamed
 from ._base import BaseKerasClassifier
 from ._cnn2d import CONV2D_CONSTRAINTS
 from ._networks import crnn_network
 
 __all__ = ["CRNNClassifier"]
 
-#: Reference B's CRNN (SEEDS.md), which averages time away before its LSTMs.
-REFERENCE_B_CRNN = {
+#: The arguments of :meth:`CRNNClassifier.time_pooled_bilstm`, which averages time
+#: away before its LSTMs: 296,647 parameters on 128 x 345 images and 7 classes.
+TIME_POOLED_BILSTM_CRNN = {
     "filters": (16, 32, 64, 128), "kernel_size": 3, "pool_size": 2, "conv_padding": "same",
     "stem_stride": 1, "batch_norm": True, "collapse_time": True, "rnn": "lstm",
     "rnn_units": 64, "rnn_layers": 2, "pooling": "last", "dropout": 0.5, "dense_units": 0,
@@ -49,8 +51,8 @@ class CRNNClassifier(BaseKerasClassifier):
         Batch normalization after each pooling.
     collapse_time : bool, default=False
         Average the feature maps over frequency and time before the recurrent
-        layers, so that they read a one-step sequence (reference B's layout;
-        only there for :meth:`reference_b`).
+        layers, so that they read a one-step sequence (the layout of
+        :meth:`time_pooled_bilstm`, only there for it).
     rnn : {"gru", "lstm"}, default="gru"
     rnn_units : int, default=64
         Units of each direction of each bidirectional layer.
@@ -154,17 +156,20 @@ class CRNNClassifier(BaseKerasClassifier):
         self.verbose = verbose
 
     @classmethod
-    def reference_b(cls, **params) -> CRNNClassifier:
-        """Reference B's CRNN (SEEDS.md), with ``params`` overriding its arguments.
+    def time_pooled_bilstm(cls, **params) -> CRNNClassifier:
+        """Convolutions, then two BiLSTMs over their time average; ``params`` override it.
 
         Four blocks Conv2D(3 x 3, ReLU, same) -> MaxPooling2D(2) ->
         BatchNormalization with 16, 32, 64, 128 filters, global average
         pooling read as a one-step sequence by two bidirectional LSTM(64)
         layers, dropout 0.5 and a softmax layer; batch size 32 and one global
         mean and variance for input scaling. 296,647 parameters on 128 x 345
-        images and 7 classes. Two differences, no parameter: its pooling pads
-        like its convolutions (feature maps one larger on odd sizes), and
-        batch normalization uses momentum 0.9 as in :meth:`CNN2DClassifier.reference_b`.
+        images and 7 classes. The network of the ``mfcc128-crnn`` recipe; the
+        reference pipelines page of the documentation says where it was
+        published. Two differences from the published network, with no
+        parameter: its pooling pads like its convolutions (feature maps one
+        larger on odd sizes), and batch normalization uses momentum 0.9 as in
+        :meth:`CNN2DClassifier.four_block_valid`.
 
         Parameters
         ----------
@@ -175,7 +180,23 @@ class CRNNClassifier(BaseKerasClassifier):
         -------
         CRNNClassifier
         """
-        return cls._from_preset(REFERENCE_B_CRNN, params)
+        return cls._from_preset(TIME_POOLED_BILSTM_CRNN, params)
+
+    @classmethod
+    def reference_b(cls, **params) -> CRNNClassifier:
+        """Deprecated alias of :meth:`time_pooled_bilstm`, removed in the next release.
+
+        Parameters
+        ----------
+        **params
+            Any ``__init__`` argument.
+
+        Returns
+        -------
+        CRNNClassifier
+        """
+        warn_renamed("CRNNClassifier.reference_b", "CRNNClassifier.time_pooled_bilstm")
+        return cls.time_pooled_bilstm(**params)
 
     def _build_network(self, x, n_classes: int):
         return crnn_network(

@@ -29,7 +29,7 @@ def _positive_ints(value, name: str, length: int | None = None) -> tuple[int, ..
     """``value`` as a tuple of positive ints (of ``length`` items if given), or a SkserError."""
     items = tuple(value) if isinstance(value, Sequence) else (value,)
     if (not items or (length is not None and len(items) != length)
-            or not all(isinstance(v, Integral) and v >= 1 for v in items)):
+            or not all(isinstance(v, Integral) and int(v) >= 1 for v in items)):
         what = f"{length} positive ints" if length else "positive ints"
         raise SkserError(f"{name} must be {what}, got {value!r}")
     return tuple(int(v) for v in items)
@@ -39,7 +39,8 @@ def _pair(value, name: str) -> tuple[int, int]:
     """An int or a pair of ints as a (frequency, time) pair of positive ints."""
     if isinstance(value, Integral):
         value = (value, value)
-    return _positive_ints(value, f"{name} (an int or a pair)", length=2)
+    first, second = _positive_ints(value, f"{name} (an int or a pair)", length=2)
+    return first, second
 
 
 def _check_filters(filters) -> tuple[int, ...]:
@@ -57,12 +58,13 @@ def _as_image(x):
 
 def _conv2d_blocks(x, filters, *, kernel_size, pool_size, conv_padding, stem_stride,
                    batch_norm: bool):
-    """Blocks of Conv2D(ReLU) -> MaxPooling2D -> BatchNormalization (reference B's order).
+    """Blocks of Conv2D(ReLU) -> MaxPooling2D -> BatchNormalization, in that order.
 
     Normalizing after the pooling is a quarter of the work of normalizing
     before it. The first convolution moves by ``stem_stride``. With ``"same"``
     convolutions the pooling pads too, so any input size works; with
-    ``"valid"`` ones (reference B) a too small input raises a SkserError.
+    ``"valid"`` ones (``CNN2DClassifier.four_block_valid``) a too small input
+    raises a SkserError.
     """
     kernel = _pair(kernel_size, "kernel_size")
     pool = _pair(pool_size, "pool_size")
@@ -132,10 +134,11 @@ def conv1d_network(
     dense_units: int = 32,
     dense_dropout: float = 0.3,
 ):
-    """Reference A's 1-D CNN, generalised.
+    """1-D CNN over a feature vector or over time.
 
     A 2-D input (batch, n_features) is read as a sequence of ``n_features``
-    steps with one channel (reference A); a 3-D input (batch, n_bins, n_frames),
+    steps with one channel (as ``Conv1DClassifier``'s default network reads
+    :class:`~skser.features.AcousticFeatures`); a 3-D input (batch, n_bins, n_frames),
     e.g. a mel image, is read over time with the frequency bins as channels,
     which runs far faster on a CPU than 2-D convolutions.
 
@@ -147,7 +150,7 @@ def conv1d_network(
         Filters of each Conv1D block (ReLU, ``same`` padding, max pooling).
     kernel_size, pool_size, pool_strides : int
     conv_dropout : float
-        Dropout after the last-but-one block (where reference A has it).
+        Dropout after the last-but-one block.
     batch_norm : bool
         Batch normalization after each convolution.
     pooling : {"flatten", "avg", "max", "stats", "attention"}
@@ -200,8 +203,9 @@ def cnn2d_network(
     Blocks of Conv2D (ReLU) -> MaxPooling2D -> BatchNormalization, then the
     feature maps are collapsed and fed to the dense head. With
     ``filters=(32, 64, 128, 256), conv_padding="valid", stem_stride=1,
-    pooling="avg", dropout=0.5`` this is reference B's CNN exactly (391,559
-    parameters on 128 x 345 x 1 images and 7 classes).
+    pooling="avg", dropout=0.5`` this is the network of
+    ``CNN2DClassifier.four_block_valid`` (391,559 parameters on 128 x 345 x 1
+    images and 7 classes).
 
     Parameters
     ----------
@@ -225,7 +229,7 @@ def cnn2d_network(
         ``"stats"``: mean and standard deviation over time of each frame's
         (frequency x channel) vector, so the head still sees where in
         frequency a pattern lies; ``"avg"``/``"max"``: global pooling over
-        frequency and time (reference B: ``"avg"``).
+        frequency and time.
     dropout : float
         Dropout before the output layer.
     dense_units : int
@@ -275,8 +279,8 @@ def crnn_network(
     bidirectional recurrent layers, whose outputs are pooled over time and fed
     to the dense head.
 
-    Reference B's CRNN is ``filters=(16, 32, 64, 128), pool_size=2,
-    stem_stride=1, collapse_time=True, rnn="lstm", rnn_layers=2,
+    ``CRNNClassifier.time_pooled_bilstm`` is ``filters=(16, 32, 64, 128),
+    pool_size=2, stem_stride=1, collapse_time=True, rnn="lstm", rnn_layers=2,
     pooling="last"``: it averages time away before the LSTMs, which then
     read a one-step sequence.
 
@@ -290,7 +294,7 @@ def crnn_network(
         The convolution blocks, see :func:`cnn2d_network`.
     collapse_time : bool
         Average the feature maps over frequency and time before the recurrent
-        layers, which then see a one-step sequence (reference B's layout).
+        layers, which then see a one-step sequence.
     rnn : {"gru", "lstm"}
     rnn_units : int
         Units of each direction of each recurrent layer.

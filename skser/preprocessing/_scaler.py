@@ -8,6 +8,8 @@ from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import FLOAT_DTYPES, check_is_fitted, validate_data
 
 from ..exceptions import SkserError
+from ..utils._deprecation import renamed_value
+from ..utils._stats import mean_and_variance, sample_blocks
 
 __all__ = ["StandardScaler"]
 
@@ -22,11 +24,13 @@ class StandardScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
 
     Parameters
     ----------
-    axis : {"bin", "global"}, default="bin"
-        ``"bin"``: one mean and standard deviation per column of a table, or
-        per row (frequency bin) of an image, pooled over samples, frames and
-        channels. ``"global"``: one mean and standard deviation for all values
-        (reference B's scaling).
+    axis : {"per_bin", "global"}, default="per_bin"
+        ``"per_bin"``: one mean and standard deviation per column of a table,
+        or per row (frequency bin) of an image, pooled over samples, frames and
+        channels. ``"global"``: one mean and standard deviation for all values.
+        The same spelling as the Keras classifiers' ``normalize``. ``"bin"``,
+        the old spelling of ``"per_bin"``, is deprecated: it still works, with
+        a FutureWarning, until the next release.
     with_mean : bool, default=True
         Subtract the mean.
     with_std : bool, default=True
@@ -35,7 +39,7 @@ class StandardScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     Attributes
     ----------
     mean_ : ndarray of shape (n_features,) or (n_bins,), or float
-        Mean of each column or bin (``axis="bin"``) or of everything
+        Mean of each column or bin (``axis="per_bin"``) or of everything
         (``axis="global"``).
     var_ : ndarray or float
         Variance, same shape as ``mean_``.
@@ -71,12 +75,12 @@ class StandardScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     """
 
     _parameter_constraints: dict = {
-        "axis": [StrOptions({"bin", "global"})],
+        "axis": [StrOptions({"per_bin", "global", "bin"}, deprecated={"bin"})],
         "with_mean": ["boolean"],
         "with_std": ["boolean"],
     }
 
-    def __init__(self, axis: str = "bin", with_mean: bool = True, with_std: bool = True):
+    def __init__(self, axis: str = "per_bin", with_mean: bool = True, with_std: bool = True):
         self.axis = axis
         self.with_mean = with_mean
         self.with_std = with_std
@@ -96,21 +100,20 @@ or (n_samples, n_bins, n_frames, n_channels)
         self
         """
         self._validate_params()
+        renamed_value(self.axis, {"bin": "per_bin"}, "axis")
         X = self._validate(X, reset=True)
         self.sample_shape_ = X.shape[1:]
         self.n_samples_seen_ = X.shape[0]
-        # "bin" pools every axis except the bins (axis 1).
+        # "per_bin" pools every axis except the bins (axis 1).
         axes = None if self.axis == "global" else (0, *range(2, X.ndim))
         n_pooled = X.size if axes is None else X.size // X.shape[1]
-        mean = sum(X[s].sum(axis=axes, dtype=np.float64) for s in _chunks(X)) / n_pooled
-        self.mean_ = mean
-        centre = self._broadcast(mean, X.ndim)
-        self.var_ = sum(np.square(X[s] - centre).sum(axis=axes) for s in _chunks(X)) / n_pooled
+        self.mean_, self.var_ = mean_and_variance(X, axes)
         if self.with_std:
             std = np.sqrt(self.var_)
             # Rounding can leave a constant bin a spread of a few ulps of its mean.
-            constant = std <= n_pooled * np.finfo(np.float64).eps * np.abs(mean)
-            self.scale_ = np.where(constant, 1.0, std)[()]  # a float when global
+            constant = std <= n_pooled * np.finfo(np.float64).eps * np.abs(self.mean_)
+            # a float when global
+            self.scale_: np.ndarray | float | None = np.where(constant, 1.0, std)[()]
         else:
             self.scale_ = None
         return self
@@ -182,7 +185,7 @@ or (n_samples, n_bins, n_frames, n_channels)
         out = np.empty_like(X)
         # Arithmetic in float64, a chunk at a time: float32 stacks keep full
         # precision without a float64 copy of the whole stack.
-        for s in _chunks(X):
+        for s in sample_blocks(X):
             chunk = X[s].astype(np.float64)
             if inverse:
                 out[s] = chunk * (1.0 if scale is None else scale) + mean
@@ -220,10 +223,3 @@ or (n_samples, n_bins, n_frames, n_channels)
                 f"X has samples of shape {tuple(shape[1:])} (array shape {tuple(shape)}), but "
                 f"StandardScaler was fitted on samples of shape {tuple(self.sample_shape_)}"
             )
-
-
-def _chunks(X: np.ndarray, max_values: int = 2**22):
-    """Slices of whole samples holding about ``max_values`` values each."""
-    step = max(1, max_values // max(1, X[0].size))
-    for start in range(0, X.shape[0], step):
-        yield slice(start, start + step)

@@ -3,29 +3,20 @@
 from __future__ import annotations
 
 import warnings
-from numbers import Integral, Real
+from numbers import Integral
 
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin, clone
-from sklearn.utils import _safe_indexing, get_tags
+from sklearn.base import BaseEstimator, TransformerMixin, clone
 from sklearn.utils._param_validation import HasMethods, Interval
-from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import _num_samples, check_is_fitted
 
-from ..exceptions import SkserError
+from ..exceptions import SkserError, SpeakerNormalizationWarning
+from ..utils._columns import SPEAKER_COLUMN
+from ..utils._stats import mean_and_variance
 
-__all__ = [
-    "SpeakerAdaptiveClassifier", "SpeakerNormalizationWarning", "SpeakerNormalizer",
-    "speakers_of",
-]
-
-#: Column of a DataFrame input that names each row's speaker.
-SPEAKER_COLUMN = "speaker"
-
-
-class SpeakerNormalizationWarning(UserWarning):
-    """Some rows had no speaker statistics and were standardized with the training population's."""
+# SpeakerNormalizationWarning is defined in skser.exceptions and still importable from here.
+__all__ = ["SpeakerNormalizationWarning", "SpeakerNormalizer", "speakers_of"]
 
 
 def speakers_of(X) -> np.ndarray | None:
@@ -76,16 +67,13 @@ def _checked_speakers(X, F: np.ndarray) -> np.ndarray | None:
 
 def _mean_scale(F: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Means and standard deviations (1 where constant), float64: of each column of 2-D
-    features; of each frequency bin (and channel) of images, over their rows and frames."""
+    features; of each frequency bin (and channel) of images, over their rows and frames,
+    of shape (n_bins, 1[, n_channels])."""
     if F.ndim == 2:
-        mean = F.mean(axis=0, dtype=np.float64)
-        std = F.std(axis=0, dtype=np.float64)
+        mean, var = mean_and_variance(F, (0,))
     else:  # (rows, bins, frames[, channels]): statistics over rows and frames
-        mean = F.mean(axis=(0, 2), dtype=np.float64, keepdims=True)[0]
-        # the second pass in blocks of rows: a float64 copy of all images would be large
-        squares = sum(np.square(F[i:i + 256] - mean).sum(axis=(0, 2), keepdims=True)[0]
-                      for i in range(0, len(F), 256))
-        std = np.sqrt(squares / (len(F) * F.shape[2]))
+        mean, var = (stat[0] for stat in mean_and_variance(F, (0, 2), keepdims=True))
+    std = np.sqrt(var)
     return mean, np.where(std > 1e-8 * np.maximum(np.abs(mean), 1.0), std, 1.0)
 
 
@@ -117,8 +105,8 @@ class SpeakerNormalizer(TransformerMixin, BaseEstimator):
     3. Otherwise (an unknown speaker, or too few rows): the statistics of all
        training rows, and a :class:`SpeakerNormalizationWarning` says how many
        rows. A model trained on speaker-normalized features is markedly less
-       accurate on such rows (``docs/benchmarks.md``), which is why
-       ``keep_raw`` keeps the plain features beside them.
+       accurate on such rows (see the benchmarks page of the documentation),
+       which is why ``keep_raw`` keeps the plain features beside them.
 
     Parameters
     ----------
@@ -217,7 +205,7 @@ class SpeakerNormalizer(TransformerMixin, BaseEstimator):
         ndarray of shape ``(n_samples, n_features_out_)`` (or images), dtype float32
         """
         F, speakers = self._fit(X, y)
-        return self._normalize(F, speakers)
+        return self._standardize(F, speakers)
 
     def transform(self, X) -> np.ndarray:
         """Features of ``X``, standardized with each row's speaker statistics.
@@ -232,12 +220,43 @@ class SpeakerNormalizer(TransformerMixin, BaseEstimator):
             The features (with ``keep_raw``), then their normalized values.
         """
         check_is_fitted(self, "speaker_stats_")
-        return self._transform_features(self.transformer_.transform(X), X)
+        return self.normalize(self.transformer_.transform(X), X)
 
-    def _transform_features(self, F, X) -> np.ndarray:
-        """:meth:`transform` of ``X`` whose transformer output ``F`` is already computed."""
-        F = self._features(F)
-        return self._normalize(F, _checked_speakers(X, F))
+    def normalize(self, features, X) -> np.ndarray:
+        """Standardize ``X``'s features, already computed, with each row's speaker statistics.
+
+        ``transform(X)`` is ``normalize(transformer_.transform(X), X)``: where the
+        features of ``X`` are at hand (computed once for several models), this
+        normalizes them without computing them again.
+
+        Parameters
+        ----------
+        features : array-like of shape (n_samples, n_features) or images
+            The output of ``transformer_.transform(X)``, or of a transformer
+            equal to it.
+        X : DataFrame with a ``speaker`` column, or any input of ``transformer``
+            What ``features`` were computed from: its speakers are read.
+
+        Returns
+        -------
+        ndarray of shape ``(n_samples, n_features_out_)`` (or images), dtype float32
+            As :meth:`transform`.
+
+        Examples
+        --------
+        >>> import numpy as np, pandas as pd
+        >>> from sklearn.preprocessing import FunctionTransformer
+        >>> from skser.preprocessing import SpeakerNormalizer
+        >>> X = pd.DataFrame({"f": np.arange(20.0), "speaker": ["ann", "bob"] * 10})
+        >>> features = FunctionTransformer(lambda df: df[["f"]].to_numpy())
+        >>> norm = SpeakerNormalizer(features, keep_raw=False).fit(X)
+        >>> F = norm.transformer_.transform(X)
+        >>> bool(np.array_equal(norm.normalize(F, X), norm.transform(X)))
+        True
+        """
+        check_is_fitted(self, "speaker_stats_")
+        F = self._features(features)
+        return self._standardize(F, _checked_speakers(X, F))
 
     def has_statistics(self, X) -> np.ndarray:
         """Which rows of ``X`` would be normalized with their own speaker's statistics.
@@ -320,7 +339,7 @@ class SpeakerNormalizer(TransformerMixin, BaseEstimator):
                 stats[str(speaker)] = _mean_scale(F[rows])
         return stats
 
-    def _normalize(self, F: np.ndarray, speakers: np.ndarray | None) -> np.ndarray:
+    def _standardize(self, F: np.ndarray, speakers: np.ndarray | None) -> np.ndarray:
         normalized = np.empty(F.shape, dtype=np.float32)
         known = np.zeros(len(F), dtype=bool)
         if speakers is not None:
@@ -351,203 +370,3 @@ class SpeakerNormalizer(TransformerMixin, BaseEstimator):
         if F.ndim == 3:  # images: the raw and the normalized image as two channels
             return np.stack([raw, normalized], axis=-1)
         return np.concatenate([raw, normalized], axis=-1)
-
-
-class SpeakerAdaptiveClassifier(ClassifierMixin, BaseEstimator):
-    """A speaker-normalizing classifier, with a plain one for rows of unknown speakers.
-
-    A model trained on speaker-normalized features (a pipeline with a
-    :class:`SpeakerNormalizer`) is the better one where a row's speaker has
-    statistics, and markedly worse where they must be guessed from the whole
-    training population: one recording of a new speaker, or input without a
-    ``speaker`` column. This classifier trains both ``estimator`` and
-    ``fallback`` on the same data and answers each row with ``estimator``
-    where its speaker has statistics (:meth:`SpeakerNormalizer.has_statistics`)
-    and with ``fallback`` elsewhere. With ``fallback_weight > 0``, the rows
-    with statistics get a weighted mean of both models' probabilities: two
-    different models averaged are often better than either.
-
-    Parameters
-    ----------
-    estimator : Pipeline
-        A classifier pipeline with a :class:`SpeakerNormalizer` step.
-    fallback : classifier
-        Trained on the same ``X`` and ``y``; answers the rows without speaker
-        statistics.
-    fallback_weight : float in [0, 1], default=0.0
-        Weight of ``fallback``'s probabilities on the rows with speaker
-        statistics: ``0`` answers them with ``estimator`` alone, ``0.5`` with
-        the mean of the two models' probabilities. Above 0, both models need
-        ``predict_proba``, and ``predict`` is the class of highest mean
-        probability. Where ``estimator`` is ``SpeakerNormalizer(T)`` -> ... and
-        ``fallback`` is ``T`` -> ... with the same stateless feature step ``T``
-        (same class and parameters, e.g. :class:`~skser.features.MelImage`),
-        ``T``'s features are computed once for both models.
-
-    Attributes
-    ----------
-    estimator_, fallback_ : fitted clones of ``estimator`` and ``fallback``
-    classes_ : ndarray
-        The labels, in the order of ``predict_proba``'s columns.
-    n_features_in_ : int
-        The fitted estimator's, where it has one.
-
-    See Also
-    --------
-    SpeakerNormalizer
-
-    Examples
-    --------
-    >>> import numpy as np, pandas as pd
-    >>> from sklearn.linear_model import LogisticRegression
-    >>> from sklearn.pipeline import make_pipeline
-    >>> from sklearn.preprocessing import FunctionTransformer
-    >>> from skser.preprocessing import SpeakerAdaptiveClassifier, SpeakerNormalizer
-    >>> rng = np.random.default_rng(0)
-    >>> X = pd.DataFrame({"f": rng.normal(size=40), "speaker": ["ann", "bob"] * 20})
-    >>> y = np.where(X["f"] > 0, "happy", "sad")
-    >>> features = FunctionTransformer(lambda df: df[["f"]].to_numpy())
-    >>> clf = SpeakerAdaptiveClassifier(
-    ...     make_pipeline(SpeakerNormalizer(features), LogisticRegression()),
-    ...     make_pipeline(features, LogisticRegression())).fit(X, y)
-    >>> clf.predict(X.iloc[:4]).tolist() == y[:4].tolist()  # known speakers: normalized
-    True
-    >>> clf.predict(X[["f"]].iloc[:4]).tolist() == y[:4].tolist()  # no speakers: fallback
-    True
-    """
-
-    _parameter_constraints: dict = {
-        "estimator": [HasMethods(["fit", "predict"])],
-        "fallback": [HasMethods(["fit", "predict"])],
-        "fallback_weight": [Interval(Real, 0, 1, closed="both")],
-    }
-
-    def __init__(self, estimator, fallback, *, fallback_weight: float = 0.0):
-        self.estimator = estimator
-        self.fallback = fallback
-        self.fallback_weight = fallback_weight
-
-    def fit(self, X, y):
-        """Fit ``estimator`` and ``fallback`` on ``(X, y)``.
-
-        Parameters
-        ----------
-        X : DataFrame with a ``speaker`` column, or any input of the two models
-        y : array-like of shape (n_samples,)
-
-        Returns
-        -------
-        self
-        """
-        self._validate_params()
-        if self.fallback_weight > 0 and not all(
-                hasattr(m, "predict_proba") for m in (self.estimator, self.fallback)):
-            raise SkserError("fallback_weight > 0 averages probabilities: estimator and "
-                             "fallback both need predict_proba")
-        self.estimator_ = clone(self.estimator)
-        self._normalizer(self.estimator_)  # fail before training anything
-        self.estimator_.fit(X, y)
-        self.fallback_ = clone(self.fallback).fit(X, y)
-        if list(self.estimator_.classes_) != list(self.fallback_.classes_):
-            raise SkserError(
-                f"estimator and fallback learned different classes: "
-                f"{list(self.estimator_.classes_)} and {list(self.fallback_.classes_)}"
-            )
-        self.classes_ = self.estimator_.classes_
-        self._shared_features = self._find_shared_features()
-        if hasattr(self.estimator_, "n_features_in_"):
-            self.n_features_in_ = self.estimator_.n_features_in_
-        return self
-
-    @available_if(lambda self: hasattr(self.estimator, "predict_proba")
-                  and hasattr(self.fallback, "predict_proba"))
-    def predict_proba(self, X) -> np.ndarray:
-        """Class probabilities, from ``estimator`` where a row's speaker has statistics.
-
-        Available when both models have ``predict_proba``.
-
-        Parameters
-        ----------
-        X : DataFrame with a ``speaker`` column, or any input of the two models
-
-        Returns
-        -------
-        ndarray of shape (n_samples, n_classes)
-        """
-        check_is_fitted(self, "classes_")
-        return self._route("predict_proba", X, (len(self.classes_),), np.float64)
-
-    def predict(self, X) -> np.ndarray:
-        """The class of each row, from ``estimator`` where its speaker has statistics.
-
-        Parameters
-        ----------
-        X : DataFrame with a ``speaker`` column, or any input of the two models
-
-        Returns
-        -------
-        ndarray of shape (n_samples,)
-        """
-        check_is_fitted(self, "classes_")
-        if self.fallback_weight > 0:
-            return self.classes_[self.predict_proba(X).argmax(axis=1)]
-        return self._route("predict", X, (), self.classes_.dtype)
-
-    def _route(self, method: str, X, shape: tuple, dtype) -> np.ndarray:
-        adapted = self._normalizer(self.estimator_).has_statistics(X)
-        if not adapted.any():  # the fallback for all: X as it is
-            return getattr(self.fallback_, method)(X)
-        out = np.empty((len(adapted), *shape), dtype=dtype)
-        rows = np.flatnonzero(adapted)
-        X_adapted = X if adapted.all() else _safe_indexing(X, rows)
-        if self.fallback_weight > 0:  # method is predict_proba: the weighted mean
-            w = self.fallback_weight
-            adapted_proba, fallback_proba = self._both_probas(X_adapted)
-            out[rows] = (1 - w) * adapted_proba + w * fallback_proba
-        else:
-            out[rows] = getattr(self.estimator_, method)(X_adapted)
-        if not adapted.all():
-            rest = np.flatnonzero(~adapted)
-            out[rest] = getattr(self.fallback_, method)(_safe_indexing(X, rest))
-        return out
-
-    def _both_probas(self, X) -> tuple[np.ndarray, np.ndarray]:
-        """``estimator_``'s and ``fallback_``'s probabilities of ``X``; where both start
-        from the same stateless features (``_find_shared_features``), computed once."""
-        if not getattr(self, "_shared_features", False):
-            return self.estimator_.predict_proba(X), self.fallback_.predict_proba(X)
-        normalizer, features = self.estimator_.steps[0][1], self.fallback_.steps[0][1]
-        F = features.transform(X)
-        normalized = normalizer._transform_features(F, X)
-        return (self.estimator_[1:].predict_proba(normalized),
-                self.fallback_[1:].predict_proba(F))
-
-    def _find_shared_features(self) -> bool:
-        """Whether ``estimator_`` is ``SpeakerNormalizer(T)`` -> ... and ``fallback_`` is
-        ``T`` -> ...: the same stateless feature step (same class and parameters), such
-        as ``MelImage()`` in both, whose output the two models can then share."""
-        steps = [getattr(m, "steps", None) for m in (self.estimator_, self.fallback_)]
-        if not all(steps) or len(steps[0]) < 2 or len(steps[1]) < 2:
-            return False
-        normalizer, features = steps[0][0][1], steps[1][0][1]
-        if not isinstance(normalizer, SpeakerNormalizer):
-            return False
-        inner = normalizer.transformer_
-        if type(inner) is not type(features) or get_tags(features).requires_fit:
-            return False
-        try:
-            a, b = inner.get_params(deep=False), features.get_params(deep=False)
-            return a.keys() == b.keys() and all(
-                type(a[k]) is type(b[k]) and bool(a[k] == b[k]) for k in a)
-        except (TypeError, ValueError):  # parameters that do not compare (arrays ...)
-            return False
-
-    @staticmethod
-    def _normalizer(estimator) -> SpeakerNormalizer:
-        for _, step in getattr(estimator, "steps", []):
-            if isinstance(step, SpeakerNormalizer):
-                return step
-        raise SkserError(
-            f"SpeakerAdaptiveClassifier's estimator must be a pipeline with a "
-            f"SpeakerNormalizer step, got {type(estimator).__name__}"
-        )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._columns import PATH_COLUMN, WAVEFORM_COLUMN
+
 __all__ = ["as_audio_items"]
 
 
@@ -39,10 +41,10 @@ def as_audio_items(X) -> tuple[list, str]:
         import pandas as pd
 
         if isinstance(X, pd.DataFrame):
-            if "waveform" in X.columns:
-                return _waveform_column(X["waveform"])
-            if "path" in X.columns:
-                X = X["path"]
+            if WAVEFORM_COLUMN in X.columns:
+                return _waveform_column(X[WAVEFORM_COLUMN])
+            if PATH_COLUMN in X.columns:
+                X = X[PATH_COLUMN]
             elif X.shape[1] == 1:
                 X = X.iloc[:, 0]
             else:

@@ -6,12 +6,14 @@ sends the work to a ``dask.distributed`` cluster without any change here.
 
 from __future__ import annotations
 
+import sys
+import time
 from collections.abc import Callable, Sequence
 
 from joblib import Parallel, delayed
 from tqdm.auto import tqdm
 
-__all__ = ["parallel_map"]
+__all__ = ["parallel_map", "progress"]
 
 
 def parallel_map(
@@ -39,7 +41,8 @@ def parallel_map(
         the files can be read. With joblib's own workers, the first item also runs
         in this process, before the workers start (see the comment in the code).
     verbose : int, default=0
-        ``> 0`` shows a progress bar (to stderr).
+        0 silent; 1 a progress bar on stderr; 2 or more plain lines on stderr
+        (each tenth of the work, with the time left), for logs and pipes.
     desc : str, optional
         Label of the progress bar.
 
@@ -49,7 +52,7 @@ def parallel_map(
         ``[func(item) for item in items]``, in the order of ``items``.
     """
     items = list(items)
-    bar = tqdm(total=len(items), desc=desc, disable=not verbose, leave=False)
+    bar = progress(len(items), desc=desc, verbose=verbose)
     try:
         if (n_jobs in (None, 1) or len(items) <= 1) and not _parallel_context_active():
             out = []
@@ -74,6 +77,46 @@ def parallel_map(
         return out
     finally:
         bar.close()
+
+
+class _Lines:
+    """Progress as plain lines on stderr: at each tenth of the work, with the time left."""
+
+    def __init__(self, total: int, desc: str | None):
+        self.total, self.desc, self.done = total, desc or "progress", 0
+        self.start = time.monotonic()
+        self._next = 1
+
+    def update(self, n: int = 1) -> None:
+        self.done += n
+        if self.total and self.done * 10 >= self._next * self.total:
+            while self.done * 10 >= self._next * self.total:
+                self._next += 1
+            elapsed = time.monotonic() - self.start
+            left = elapsed * (self.total - self.done) / self.done
+            print(f"skser: {self.desc}: {self.done}/{self.total} "
+                  f"({100 * self.done // self.total}%), {_duration(elapsed)} elapsed"
+                  + (f", about {_duration(left)} left" if self.done < self.total else ""),
+                  file=sys.stderr, flush=True)
+
+    def close(self) -> None:
+        pass
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 60:
+        return f"{seconds:.0f} s"
+    if seconds < 3600:
+        return f"{seconds / 60:.1f} min"
+    return f"{seconds / 3600:.1f} h"
+
+
+def progress(total: int, *, desc: str | None = None, verbose: int = 0):
+    """A progress reporter with ``update(n)`` and ``close()``: nothing (``verbose=0``), a
+    tqdm bar on stderr (1), or plain lines on stderr (2 or more)."""
+    if verbose and verbose >= 2:
+        return _Lines(total, desc)
+    return tqdm(total=total, desc=desc, disable=not verbose, leave=False, file=sys.stderr)
 
 
 def _parallel_context_active() -> bool:

@@ -200,3 +200,51 @@ def test_waveform_column_must_hold_1d_arrays():
         AudioLoader(sr=800, duration=0.05).fit_transform(df)
     with pytest.raises(ValueError, match="0 samples"):
         AudioLoader(sr=800, duration=0.05).fit_transform(pd.DataFrame({"waveform": []}))
+
+
+# -- trimming silence -------------------------------------------------------------------
+def _speech(sr=16000, seconds=1.0):
+    t = np.arange(int(sr * seconds)) / sr
+    return (0.3 * np.cos(2 * np.pi * 180 * t) * (1.2 + np.sin(2 * np.pi * 3 * t))
+            ).astype("float32")
+
+
+def test_trim_silence_is_relative_to_the_file_level():
+    from skser.audio import trim_silence
+
+    sr = 16000
+    speech = _speech(sr)
+    for gain in (1.0, 0.01):  # a quiet recording is trimmed like a loud one
+        y = np.concatenate([np.zeros(sr, "float32"), gain * speech,
+                            np.full(sr // 2, 1e-6 * gain, "float32")])
+        out = trim_silence(y, sr)
+        # within a frame hop (10 ms) of the speech at each end
+        assert abs(len(out) - len(speech)) <= int(0.035 * sr)
+        assert np.abs(out[int(0.01 * sr):]).max() > 0.1 * gain
+    silent = np.zeros(sr, "float32")
+    assert len(trim_silence(silent, sr)) == sr
+
+
+@pytest.mark.parametrize("step", ["AudioLoader", "MelImage", "AcousticFeatures"])
+def test_audio_steps_trim_leading_silence_of_files_and_waveforms(step, tmp_path):
+    import skser.audio
+    import skser.features
+
+    sr = 16000
+    cls = getattr(skser.audio, step, None) or getattr(skser.features, step)
+    speech = _speech(sr, 1.5)
+    padded = np.concatenate([np.zeros(sr, "float32"), speech])
+    sf.write(tmp_path / "padded.wav", padded, sr, subtype="FLOAT")
+    # Trimming starts at the first loud 25 ms frame: at most a frame of the silence stays.
+    kept = skser.audio.AudioLoader(duration=1.0, trim_db=40.0).fit_transform(
+        [str(tmp_path / "padded.wav")])[0]
+    lead = int(np.flatnonzero(kept)[0])
+    assert lead <= int(0.025 * sr)
+    expected_input = np.concatenate([np.zeros(lead, "float32"), speech])
+    trimmed = cls(duration=1.0, trim_db=40.0)
+    from_file = trimmed.fit_transform([str(tmp_path / "padded.wav")])
+    np.testing.assert_allclose(from_file, cls(duration=1.0).fit_transform([expected_input]),
+                               atol=1e-4)
+    np.testing.assert_allclose(trimmed.transform([padded]), from_file, atol=1e-4)
+    untrimmed = cls(duration=1.0).fit_transform([str(tmp_path / "padded.wav")])
+    assert not np.allclose(untrimmed, from_file, atol=1e-3)

@@ -11,7 +11,7 @@ from skser.audio import fix_length
 from skser.augmentation import (
     Augmenter,
     add_noise,
-    add_noise_reference_a,
+    add_peak_scaled_noise,
     apply_gain,
     pitch_shift,
     time_shift,
@@ -51,8 +51,8 @@ def test_augmenter_output_shape_labels_and_determinism(waveforms, sr, duration, 
 
 
 @given(waveforms=waveform_lists, sr=sample_rates, duration=durations)
-def test_reference_a_preset_shape_and_finiteness(waveforms, sr, duration):
-    X_out, y_out = Augmenter(preset="reference_a", sr=sr, duration=duration,
+def test_noise_and_stretch_pitch_preset_shape_and_finiteness(waveforms, sr, duration):
+    X_out, y_out = Augmenter(preset="noise_and_stretch_pitch", sr=sr, duration=duration,
                              random_state=0).fit_resample(waveforms, ["x"] * len(waveforms))
     assert X_out.shape == (3 * len(waveforms), int(round(duration * sr)))
     assert np.isfinite(X_out).all() and len(y_out) == len(X_out)
@@ -65,7 +65,7 @@ def test_functions_return_finite_float32_of_documented_length(y, sr, n_steps, ra
                                                               shift_s, snr_db, seed):
     same_length = [
         pitch_shift(y, sr, n_steps), apply_gain(y, gain_db), time_shift(y, shift_s, sr),
-        add_noise(y, snr_db, seed), add_noise_reference_a(y, seed),
+        add_noise(y, snr_db, seed), add_peak_scaled_noise(y, seed),
     ]
     for out in same_length:
         assert out.dtype == np.float32 and out.shape == y.shape and np.isfinite(out).all()

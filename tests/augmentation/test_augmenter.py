@@ -9,6 +9,7 @@ from skser.augmentation import (
     Augmenter,
     add_noise,
     add_noise_reference_a,
+    add_peak_scaled_noise,
     apply_gain,
     pitch_shift,
     time_shift,
@@ -47,13 +48,20 @@ def test_add_noise_leaves_silence_silent():
     np.testing.assert_array_equal(add_noise(np.zeros(100), snr_db=10.0, rng=0), np.zeros(100))
 
 
-def test_reference_a_noise_is_bounded_by_the_peak_and_seeded():
+def test_peak_scaled_noise_is_bounded_by_the_peak_and_seeded():
     y = tone(300, sr=SR, amp=0.8)
-    a, b = add_noise_reference_a(y, rng=3), add_noise_reference_a(y, rng=3)
+    a, b = add_peak_scaled_noise(y, rng=3), add_peak_scaled_noise(y, rng=3)
     np.testing.assert_array_equal(a, b)
     noise_std = np.std(a - y)
     assert 0 < noise_std <= 0.035 * 0.8 * 1.05
-    assert not np.array_equal(a, add_noise_reference_a(y, rng=4))
+    assert not np.array_equal(a, add_peak_scaled_noise(y, rng=4))
+
+
+def test_add_noise_reference_a_is_a_deprecated_alias():
+    y = tone(300, sr=SR, amp=0.8)
+    with pytest.warns(FutureWarning, match="add_peak_scaled_noise"):
+        old = add_noise_reference_a(y, rng=3)
+    np.testing.assert_array_equal(old, add_peak_scaled_noise(y, rng=3))
 
 
 def test_pitch_shift_moves_a_tone_by_semitones_and_keeps_length():
@@ -91,7 +99,7 @@ def test_time_shift_zero_fills_without_wrapping(shift_s, expected):
 @pytest.mark.parametrize(
     "func", [lambda y: add_noise(y, 10.0, 0), lambda y: pitch_shift(y, SR, 1.0),
              lambda y: time_stretch(y, 1.1), lambda y: apply_gain(y, 3.0),
-             lambda y: time_shift(y, 0.01, SR), lambda y: add_noise_reference_a(y, 0)],
+             lambda y: time_shift(y, 0.01, SR), lambda y: add_peak_scaled_noise(y, 0)],
 )
 def test_functions_reject_non_finite_input(func):
     y = tone(100, sr=SR)
@@ -181,16 +189,29 @@ def test_drawn_values_stay_in_their_ranges(waveforms):
             assert low <= value <= high
 
 
-def test_reference_a_preset_gives_three_rows_per_file(waveforms):
-    aug = Augmenter(preset="reference_a", n_copies=5, sr=SR, duration=0.5, random_state=0)
+def test_noise_and_stretch_pitch_preset_gives_three_rows_per_file(waveforms):
+    aug = Augmenter(preset="noise_and_stretch_pitch", n_copies=5, sr=SR, duration=0.5,
+                    random_state=0)
     X, y = aug.fit_resample(waveforms, LABELS)
     n = len(waveforms)
     assert X.shape == (3 * n, SR // 2)
     np.testing.assert_array_equal(y, np.tile(LABELS, 3))
-    assert aug.augmentations_[n:2 * n] == [(("add_noise_reference_a", None),)] * n
+    assert aug.augmentations_[n:2 * n] == [(("add_peak_scaled_noise", None),)] * n
     assert aug.augmentations_[2 * n:] == [(("time_stretch", 0.8), ("pitch_shift", 0.7))] * n
     expected = pitch_shift(time_stretch(waveforms[0], 0.8), SR, 0.7)[: SR // 2]
     np.testing.assert_allclose(X[2 * n], expected, atol=1e-6)
+
+
+def test_reference_a_preset_is_a_deprecated_alias(waveforms):
+    params = dict(sr=SR, duration=0.5, random_state=0)
+    old = Augmenter(preset="reference_a", **params)
+    with pytest.warns(FutureWarning, match="noise_and_stretch_pitch"):
+        X_old, _ = old.fit_resample(waveforms, LABELS)
+    new = Augmenter(preset="noise_and_stretch_pitch", **params)
+    X_new, _ = new.fit_resample(waveforms, LABELS)
+    np.testing.assert_array_equal(X_old, X_new)
+    assert old.augmentations_ == new.augmentations_
+    assert old.get_params()["preset"] == "reference_a"  # stored unchanged, as given
 
 
 def test_n_copies_zero_returns_the_originals(waveforms):

@@ -18,6 +18,7 @@ from skser.datasets import (
     drop_known_duplicates,
     load_corpora,
     load_cremad,
+    load_data_folder,
     load_folder,
     load_pattern,
     load_ravdess,
@@ -25,7 +26,7 @@ from skser.datasets import (
     load_table,
     load_tess,
 )
-from skser.exceptions import CorpusError
+from skser.exceptions import CorpusError, DataNotFoundError
 
 BASE = ["path", "emotion", "speaker", "corpus"]
 
@@ -402,6 +403,44 @@ def test_drop_known_duplicates(layout, tmp_path):
     assert len(drop_known_duplicates(other)) == len(df)
     with pytest.raises(CorpusError, match=r"missing column\(s\) \['corpus'\]"):
         drop_known_duplicates(df[["path"]])
+
+
+# ---------------------------------------------------------------- load_data_folder
+def test_load_data_folder_reads_a_folder_of_corpora_without_duplicates(layout, tmp_path):
+    layout([*RAVDESS, *DUPLICATES], tmp_path / "ravdess")
+    layout([*CREMAD, *CREMAD_PAIRS], tmp_path / "cremad")
+    expected = drop_known_duplicates(load_corpora(tmp_path))
+    pd.testing.assert_frame_equal(load_data_folder(tmp_path), expected)
+    every = load_data_folder(tmp_path, drop_duplicates=False)
+    pd.testing.assert_frame_equal(every, load_corpora(tmp_path))
+    cremad = load_data_folder(tmp_path, corpora=["crema-d"])
+    assert set(cremad["corpus"]) == {"cremad"} and len(cremad) == len(CREMAD)
+
+
+@pytest.mark.parametrize("names, corpus", [
+    (RAVDESS, "ravdess"), (CREMAD, "cremad"), (TESS, "tess"), (SAVEE, "savee"),
+    (["angry/a.wav", "Sadness/b.wav"], "custom"),
+], ids=["ravdess", "cremad", "tess", "savee", "folder-per-emotion"])
+def test_load_data_folder_recognises_one_corpus_folder(layout, tmp_path, names, corpus):
+    root = layout(names, tmp_path / "anything")
+    df = load_data_folder(root)
+    assert set(df["corpus"]) == {corpus} and len(df) == len(names)
+    assert df.index.equals(pd.RangeIndex(len(names)))
+
+
+def test_load_data_folder_errors(layout, tmp_path):
+    with pytest.raises(DataNotFoundError, match="data folder not found"):
+        load_data_folder(tmp_path / "missing")
+    assert issubclass(DataNotFoundError, CorpusError)
+    root = layout(["x/1.wav", "loose.wav"], tmp_path / "odd")
+    with pytest.raises(CorpusError, match="neither a folder of corpora") as info:
+        load_data_folder(root)
+    for loader in ("load_corpora", "load_ravdess", "load_savee", "load_folder"):
+        assert f"{loader}: " in str(info.value)
+    # corpora= asks for a folder of corpora
+    one = layout(RAVDESS, tmp_path / "one")
+    with pytest.raises(CorpusError, match="corpus 'ravdess' not found"):
+        load_data_folder(one, corpora=["ravdess"])
 
 
 # ---------------------------------------------------------------- real corpora

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from skser.datasets import map_labels
+from skser.datasets import map_labels, parse_label_map
 from skser.exceptions import LabelError
 
 LABELS = ["calm", "neutral", "sad", "surprised", "calm", "angry", "sad"]
@@ -90,3 +90,23 @@ def test_unknown_or_contradictory_labels_raise(corpus, kwargs, match):
 def test_dataframe_without_emotion_column():
     with pytest.raises(LabelError, match="'emotion' column"):
         map_labels(pd.DataFrame({"label": ["sad"]}))
+
+
+def test_parse_label_map():
+    assert parse_label_map(None) == {} and parse_label_map([]) == {}
+    assert parse_label_map(["calm=neutral", " surprised = happy ,boredom=neutral,"]) == {
+        "calm": "neutral", "surprised": "happy", "boredom": "neutral"}
+    assert parse_label_map("calm=neutral,calm=neutral") == {"calm": "neutral"}
+
+
+@pytest.mark.parametrize("pairs, message", [
+    (["calm"], "--map expects FROM=TO, got 'calm'"),
+    (["=neutral"], "--map expects FROM=TO, got '=neutral'"),
+    (["calm="], "--map expects FROM=TO, got 'calm='"),
+    (["calm=neutral", "calm=sad"], "--map maps 'calm' twice: to 'neutral' and 'sad'"),
+])
+def test_parse_label_map_errors_name_the_option(pairs, message):
+    with pytest.raises(LabelError, match=message):
+        parse_label_map(pairs, name="--map")
+    with pytest.raises(LabelError, match="^label map "):
+        parse_label_map(pairs)

@@ -113,6 +113,7 @@ def _prosodic_features(path) -> np.ndarray:
     ])
 
 
+@pytest.mark.slow  # writes and analyses 96 files
 def test_learnable_across_speakers_but_not_trivial(tmp_path):
     df = make_synthetic_corpus(tmp_path, n_speakers=6, n_statements=2, n_repetitions=1,
                                duration=1.0, random_state=0)

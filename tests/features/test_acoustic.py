@@ -7,6 +7,7 @@ import scipy.stats
 import soundfile as sf
 from sklearn.exceptions import NotFittedError
 
+from skser.audio import DEFAULT_DURATION, DEFAULT_OFFSET, DEFAULT_SR
 from skser.audio._base import AudioLoadWarning
 from skser.exceptions import AudioLoadError
 from skser.features import AcousticFeatures, acoustic_feature_names, acoustic_feature_vector
@@ -31,10 +32,14 @@ def write_wav(path, y, sr):
     return str(path)
 
 
-def test_defaults_reproduce_reference_a_vector():
+#: The audio of the acoustic-conv1d recipes: 2.5 s from 0.6 s at librosa's 22,050 Hz.
+ACOUSTIC_AUDIO = dict(sr=22050, duration=2.5, offset=0.6)
+
+
+def test_default_features_are_librosas_162_means():
     sr = 22050
     y = speechlike(sr, 2.5)
-    est = AcousticFeatures()
+    est = AcousticFeatures(**ACOUSTIC_AUDIO)
     X = est.fit_transform(y[np.newaxis])
     expected = np.hstack([
         librosa.feature.zero_crossing_rate(y).mean(axis=1),
@@ -48,12 +53,17 @@ def test_defaults_reproduce_reference_a_vector():
     np.testing.assert_allclose(X[0], expected, rtol=1e-4, atol=1e-8)
 
 
-def test_default_window_is_reference_as_and_files_match_waveforms(tmp_path):
+def test_default_audio_is_the_shared_audio_default():
+    est = AcousticFeatures()
+    assert (est.sr, est.duration, est.offset) == (DEFAULT_SR, DEFAULT_DURATION, DEFAULT_OFFSET)
+    assert (est.sr, est.duration, est.offset) == (16000, 3.0, 0.0)
+
+
+def test_offset_window_of_files_matches_waveforms(tmp_path):
     sr = 22050
     y = speechlike(sr, 3.5, seed=1)
     path = write_wav(tmp_path / "a.wav", y, sr)
-    est = AcousticFeatures()
-    assert (est.sr, est.duration, est.offset) == (22050, 2.5, 0.6)
+    est = AcousticFeatures(**ACOUSTIC_AUDIO)
     from_file = est.fit_transform([path])
     start = int(0.6 * sr)
     from_array = est.transform(y[np.newaxis, start:start + int(2.5 * sr)])

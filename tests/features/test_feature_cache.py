@@ -1,6 +1,8 @@
 """The per-file feature cache (``memory=``): hits, invalidation, shared entries."""
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -9,6 +11,7 @@ import soundfile as sf
 
 import skser.features._acoustic
 import skser.features._images
+from skser.exceptions import FeatureCacheWarning
 from skser.features import AcousticFeatures, MelImage, MFCCImage
 from tests.conftest import tone
 
@@ -45,7 +48,7 @@ def _count_calls(monkeypatch, module, name):
 
 
 def _entries(cache):
-    return sorted(str(p.parent) for p in Path(cache).rglob("output.pkl"))
+    return sorted(str(p) for p in Path(cache).rglob("*.npy"))
 
 
 def test_second_transform_reads_the_cache(files, cache, monkeypatch):
@@ -111,19 +114,64 @@ def test_memory_accepts_a_pathlib_path(files, tmp_path):
 
 
 def test_a_damaged_entry_is_recomputed_not_read(files, cache, monkeypatch):
-    # A process killed while writing leaves at most a damaged entry (joblib writes to a
-    # temporary file and renames it); a truncated or garbage entry must be recomputed.
     first = MelImage(**FRAMES, memory=cache).fit_transform(files)
-    entries = sorted(Path(cache).rglob("output.pkl"))
+    entries = [Path(p) for p in _entries(cache)]
     assert len(entries) == 3
     data = entries[0].read_bytes()
-    entries[0].write_bytes(data[: len(data) // 2])  # truncated mid-write
-    entries[1].write_bytes(b"\x00garbage")  # not a pickle at all
+    entries[0].write_bytes(data[: len(data) // 2])  # truncated
+    entries[1].write_bytes(b"\x00garbage")  # not an array at all
     calls = _count_calls(monkeypatch, skser.features._images, "log_mel_spectrogram")
-    again = MelImage(**FRAMES, memory=cache).fit_transform(files)  # joblib logs, recomputes
+    with pytest.warns(FeatureCacheWarning, match="2 damaged cache entries were recomputed"):
+        again = MelImage(**FRAMES, memory=cache).fit_transform(files)
     assert len(calls) == 2  # the two damaged entries, not the intact one
     np.testing.assert_array_equal(first, again)
     # and the recomputed entries are whole again
     calls.clear()
     np.testing.assert_array_equal(MelImage(**FRAMES, memory=cache).fit_transform(files), first)
     assert calls == []
+
+
+@pytest.mark.parametrize("bad", [np.zeros(1, np.float32), np.zeros((2, 3), np.float64),
+                                 np.float32(7.0)], ids=["one-value", "wrong-shape", "scalar"])
+def test_an_entry_of_the_wrong_shape_or_dtype_is_recomputed_not_broadcast(files, cache, bad):
+    first = MelImage(**FRAMES, memory=cache).fit_transform(files)
+    entry = Path(_entries(cache)[0])
+    np.save(entry, bad)
+    with pytest.warns(FeatureCacheWarning, match=r"holds an array of shape"):
+        again = MelImage(**FRAMES, memory=cache).fit_transform(files)
+    np.testing.assert_array_equal(first, again)
+    assert np.load(entry).shape == first.shape[1:]
+
+
+def test_a_pickled_entry_is_never_unpickled(files, cache, tmp_path):
+    first = MelImage(**FRAMES, memory=cache).fit_transform(files)
+    marker = tmp_path / "PWNED"
+
+    class RunsCode:
+        def __reduce__(self):
+            return os.system, (f"touch {marker}",)
+
+    entry = Path(_entries(cache)[0])
+    np.save(entry, np.array([RunsCode()], dtype=object), allow_pickle=True)
+    with pytest.warns(FeatureCacheWarning, match="unreadable"):
+        again = MelImage(**FRAMES, memory=cache).fit_transform(files)
+    assert not marker.exists()
+    np.testing.assert_array_equal(first, again)
+
+
+def test_temporaries_of_killed_writers_are_cleaned_up(files, cache):
+    MelImage(**FRAMES, memory=cache).fit_transform(files[:1])
+    folder = Path(_entries(cache)[0]).parent
+    # What a writer killed mid-write leaves: a temporary named after its (dead) process.
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    stale = folder / f".x.npy.skser-tmp-{dead}-abc123"
+    stale.write_bytes(b"half")
+    mine = folder / f".y.npy.skser-tmp-{os.getpid()}-def456"  # a live writer's: kept
+    mine.write_bytes(b"busy")
+    for path in files[1:]:  # writes to other entries clean their folders
+        os.utime(path)
+    MelImage(**FRAMES, memory=cache).fit_transform(files)
+    leftovers = [p for p in Path(cache).rglob(".*") if p.is_file()]
+    assert stale not in leftovers
+    assert mine.exists()

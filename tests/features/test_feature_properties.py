@@ -81,7 +81,7 @@ def _pooled(X, axis):
     return np.moveaxis(X, 1, 0).reshape(X.shape[1], -1).astype(np.float64)
 
 
-@pytest.mark.parametrize("axis", ["bin", "global"])
+@pytest.mark.parametrize("axis", ["per_bin", "global"])
 @given(X=stacks)
 def test_scaler_round_trips(axis, X):
     scaler = StandardScaler(axis=axis).fit(X)
@@ -90,7 +90,7 @@ def test_scaler_round_trips(axis, X):
     np.testing.assert_allclose(scaler.inverse_transform(Z), X, rtol=1e-5, atol=1e-6)
 
 
-@pytest.mark.parametrize("axis", ["bin", "global"])
+@pytest.mark.parametrize("axis", ["per_bin", "global"])
 @given(X=stacks)
 def test_scaler_standardizes_its_training_data(axis, X):
     Z = _pooled(StandardScaler(axis=axis).fit_transform(X), axis)

@@ -37,7 +37,7 @@ def y():
 
 
 @pytest.mark.parametrize("cls", [MelImage, MFCCImage])
-def test_reference_b_parameters_give_128_by_345_images(cls):
+def test_44khz_4s_parameters_give_128_by_345_images(cls):
     rows = {"n_mels": 128} if cls is MelImage else {"n_mfcc": 128, "n_mels": 128}
     extra = {"ref": "min"} if cls is MelImage else {}
     est = cls(sr=44100, duration=4.0, n_fft=2048, hop_length=512, **rows, **extra)
@@ -57,7 +57,7 @@ def test_shapes_with_deltas(kind, deltas, y):
     assert est.n_frames_ == N_FRAMES
 
 
-def test_mel_image_matches_librosa_with_reference_b_scaling(y):
+def test_mel_image_matches_librosa_in_db_above_the_minimum(y):
     X = IMAGES["mel"](ref="min").fit_transform(y[np.newaxis])
     mel = librosa.feature.melspectrogram(
         y=fix_length(y, 4000), sr=SR, n_fft=512, hop_length=128, n_mels=32

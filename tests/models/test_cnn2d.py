@@ -21,15 +21,21 @@ def _images(shape, n=24, seed=0):
     return X, y
 
 
-def test_reference_b_has_reference_b_parameter_count():
-    clf = CNN2DClassifier.reference_b()
+def test_four_block_valid_has_its_parameter_count():
+    clf = CNN2DClassifier.four_block_valid()
     assert clf.filters == (32, 64, 128, 256) and clf.conv_padding == "valid"
     assert clf.batch_size == 32 and clf.pooling == "avg"
     model = clf.initialize(np.zeros((7, 128, 345), np.float32), SEVEN).model_
     assert model.count_params() == 391_559
-    assert CNN2DClassifier.reference_b(epochs=40, dropout=0.3).get_params()["dropout"] == 0.3
+    assert CNN2DClassifier.four_block_valid(epochs=40, dropout=0.3).dropout == 0.3
     with pytest.raises(SkserError, match="no parameter"):
-        CNN2DClassifier.reference_b(n_filters=3)
+        CNN2DClassifier.four_block_valid(n_filters=3)
+
+
+def test_reference_b_is_a_deprecated_alias():
+    with pytest.warns(FutureWarning, match="CNN2DClassifier.four_block_valid"):
+        old = CNN2DClassifier.reference_b(epochs=40)
+    assert old.get_params() == CNN2DClassifier.four_block_valid(epochs=40).get_params()
 
 
 @pytest.mark.slow
@@ -62,7 +68,7 @@ def test_network_pooling_options(pooling, features):
 
 
 def test_valid_padding_on_too_small_images_raises():
-    clf = CNN2DClassifier.reference_b()
+    clf = CNN2DClassifier.four_block_valid()
     with pytest.raises(SkserError, match="too small for a valid"):
         clf.initialize(np.zeros((2, 20, 20), np.float32), ["a", "b"])
 

@@ -13,7 +13,7 @@ from skser.models._layers import StatsPooling
 EIGHT = np.array(["neutral", "calm", "happy", "sad", "angry", "fearful", "disgust", "surprised"])
 
 
-def test_default_is_reference_a():
+def test_default_network_has_its_parameter_count_on_162_features():
     model = Conv1DClassifier().initialize(np.zeros((8, 162), np.float32), EIGHT).model_
     assert model.count_params() == 557_288
 

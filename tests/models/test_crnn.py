@@ -19,12 +19,18 @@ def _rnn_input_steps(model) -> int:
     return rnn.input.shape[1]
 
 
-def test_reference_b_has_reference_b_parameter_count_and_one_step():
-    clf = CRNNClassifier.reference_b()
+def test_time_pooled_bilstm_has_its_parameter_count_and_one_step():
+    clf = CRNNClassifier.time_pooled_bilstm()
     assert clf.rnn == "lstm" and clf.rnn_layers == 2 and clf.collapse_time
     model = clf.initialize(np.zeros((7, 128, 345), np.float32), SEVEN).model_
     assert model.count_params() == 296_647
     assert _rnn_input_steps(model) == 1
+
+
+def test_reference_b_is_a_deprecated_alias():
+    with pytest.warns(FutureWarning, match="CRNNClassifier.time_pooled_bilstm"):
+        old = CRNNClassifier.reference_b(epochs=40)
+    assert old.get_params() == CRNNClassifier.time_pooled_bilstm(epochs=40).get_params()
 
 
 def test_default_keeps_the_time_axis():

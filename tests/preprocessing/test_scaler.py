@@ -5,6 +5,7 @@ import sklearn.preprocessing
 from sklearn.exceptions import NotFittedError
 
 import skser.preprocessing._scaler as scaler_module
+import skser.utils._stats as stats_module
 from skser.exceptions import SkserError
 from skser.preprocessing import StandardScaler
 
@@ -56,7 +57,7 @@ def test_multichannel_images_pool_channels_too(images):
     np.testing.assert_allclose(Z.std(axis=(0, 2, 3)), 1, rtol=1e-5)
 
 
-def test_global_image_scaling_is_reference_bs(images):
+def test_global_image_scaling_uses_one_mean_and_std(images):
     Z = StandardScaler(axis="global").fit_transform(images)
     x = images.astype(np.float64)
     np.testing.assert_allclose(Z, (x - x.mean()) / x.std(), atol=1e-5)
@@ -86,8 +87,14 @@ def test_float32_keeps_precision_around_a_large_level(rng):
 
 def test_chunked_computation_matches_one_pass(images, monkeypatch):
     expected = StandardScaler().fit(images)
-    original = scaler_module._chunks
-    monkeypatch.setattr(scaler_module, "_chunks", lambda X: original(X, max_values=7))
+    original = stats_module.sample_blocks
+
+    def small_blocks(X, max_values=None):
+        return original(X, max_values=7)
+
+    # the statistics of fit and the arithmetic of transform, in blocks of 7 values
+    monkeypatch.setattr(stats_module, "sample_blocks", small_blocks)
+    monkeypatch.setattr(scaler_module, "sample_blocks", small_blocks)
     chunked = StandardScaler().fit(images)
     np.testing.assert_allclose(chunked.mean_, expected.mean_)
     np.testing.assert_allclose(chunked.scale_, expected.scale_)
@@ -107,11 +114,21 @@ def test_with_mean_and_with_std(images, with_mean, with_std):
     np.testing.assert_allclose(scaler.inverse_transform(Z), images, atol=1e-4)
 
 
-@pytest.mark.parametrize("axis", ["bin", "global"])
+@pytest.mark.parametrize("axis", ["per_bin", "global"])
 def test_inverse_transform_round_trips(images, axis):
     scaler = StandardScaler(axis=axis).fit(images)
     np.testing.assert_allclose(scaler.inverse_transform(scaler.transform(images)), images,
                                atol=1e-4)
+
+
+def test_axis_bin_is_a_deprecated_spelling_of_per_bin(images):
+    assert StandardScaler().axis == "per_bin"
+    old = StandardScaler(axis="bin")
+    with pytest.warns(FutureWarning, match="axis='per_bin'"):
+        old.fit(images)
+    new = StandardScaler(axis="per_bin").fit(images)
+    np.testing.assert_array_equal(old.mean_, new.mean_)
+    np.testing.assert_array_equal(old.transform(images), new.transform(images))
 
 
 def test_dtypes(images):
