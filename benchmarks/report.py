@@ -571,10 +571,12 @@ def shipped_table(name: str, results: dict[str, dict]) -> str:
     body = [[f"`{r['model']}`", f"{r['file_mb']:.2f} MB",
              f"{r['peak_rss_mb_after_load']:.0f} MiB / {r['peak_rss_mb_after_predict']:.0f} MiB",
              "imported" if r["tensorflow_imported"] else "not imported",
-             f"{r['import_and_load_seconds']:.1f} s", f"{r['median_ms']:.1f} ms",
-             f"{r['p90_ms']:.1f} ms"] for r in result["rows"]]
+             f"{r['import_and_load_seconds']:.1f} s",
+             f"{r['median_ms']:.1f} ms / {r['wav_median_ms']:.1f} ms",
+             f"{r['p90_ms']:.1f} ms / {r['wav_p90_ms']:.1f} ms"] for r in result["rows"]]
     header = ["model", "file", "peak memory after loading / after predicting", "TensorFlow",
-              "import and load", "median per file", "90th percentile"]
+              "import and load", "median per file (Opus / WAV)",
+              "90th percentile (Opus / WAV)"]
     return _block(lines + markdown_table(header, body), notes)
 
 

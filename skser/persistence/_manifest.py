@@ -293,7 +293,7 @@ def _model_card_lines(card: dict) -> list[str]:
                 lines.append(f"      from {_text(entry['source'])}")
     latency = card.get("latency")
     if isinstance(latency, dict):
-        lines.append("  latency: " + ", ".join(f"{_text(k)} {_text(v)}"
+        lines.append("  latency: " + "; ".join(f"{_text(k)}: {_text(v)}"
                                                for k, v in latency.items()))
     untested = card.get("not_tested_on")
     if isinstance(untested, list):
