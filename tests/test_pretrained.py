@@ -50,13 +50,17 @@ def test_the_card_says_what_it_was_trained_on_and_not_tested_on():
     assert "no pickles" in card
 
 
-def test_predicts_a_file_without_tensorflow(clip):
+def test_predicts_a_file_without_tensorflow_or_numba(clip):
+    # Neither TensorFlow (the network is frozen) nor numba (librosa's compiled
+    # utilities; the spectrograms are computed with numpy) is loaded: each would
+    # cost the predicting process more memory than the model itself.
     code = (
         "import sys, skser\n"
         "model = skser.load_pretrained()\n"
         f"proba = model.predict_proba([{str(clip)!r}])\n"
         "assert proba.shape == (1, 7) and abs(proba.sum() - 1) < 1e-5, proba\n"
         "assert 'tensorflow' not in sys.modules and 'keras' not in sys.modules\n"
+        "assert 'numba' not in sys.modules, 'numba imported'\n"
         f"print(model.predict([{str(clip)!r}])[0])\n"
     )
     proc = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True,

@@ -18,6 +18,7 @@ import numpy as np
 from ._spectrogram import (
     AMIN,
     MFCC_TOP_DB,
+    _dct_mfcc,
     _deltas,
     _mel_basis,
     _power_spectrum,
@@ -93,7 +94,7 @@ class _Analysis:
             )
 
     def mfcc(self) -> np.ndarray:
-        coeffs = librosa.feature.mfcc(S=self._log_mel, n_mfcc=self.n_mfcc)
+        coeffs = _dct_mfcc(self._log_mel, self.n_mfcc)
         return np.concatenate([coeffs, *_deltas(coeffs, self.deltas)])
 
     def mel(self) -> np.ndarray:

@@ -4,14 +4,24 @@ Every spectral quantity of a signal is derived from one short-time Fourier
 transform (Hann window, centred frames, zero padding at both ends): a signal of
 ``n`` samples gives ``1 + n // hop_length`` frames. Decibel conversions floor
 the power at :data:`AMIN`, so silence gives finite values.
+
+The STFT, the mel filter bank (Slaney's mel scale and area normalization), the
+decibel conversion, the MFCCs' DCT and the deltas are computed here with numpy
+and scipy, as librosa defines them, to within float32 rounding of librosa's
+results (tests compare the two). Computing them here keeps the images and
+statistics of every recipe from importing librosa's numba-compiled utilities,
+whose compilation costs a predicting process more memory than the model itself;
+librosa computes the other features (chroma, f0, spectral shape, ...).
 """
 
 from __future__ import annotations
 
+import warnings
 from functools import lru_cache
 
-import librosa
 import numpy as np
+import scipy.fft
+import scipy.signal
 
 __all__ = [
     "check_frame_params",
@@ -78,16 +88,96 @@ def check_frame_params(
         raise ValueError(f"fmin={fmin} Hz must be below fmax={top} Hz")
 
 
+_BLOCK_BYTES = 2**18
+
+
+def _hann(n_fft: int) -> np.ndarray:
+    """The periodic Hann window of ``n_fft`` samples (float64), as for an STFT."""
+    return 0.5 - 0.5 * np.cos(2.0 * np.pi * np.arange(n_fft) / n_fft)
+
+
 def _power_spectrum(y: np.ndarray, n_fft: int, hop_length: int, power: float) -> np.ndarray:
-    magnitude = np.abs(librosa.stft(y, n_fft=n_fft, hop_length=hop_length))
+    """``|STFT(y)| ** power``, shape ``(1 + n_fft // 2, n_frames)``, float32.
+
+    Centred frames: ``y`` is padded with ``n_fft // 2`` zeros at both ends and
+    cut into frames every ``hop_length`` samples, each weighted by the Hann
+    window; the transform is computed in float64 and rounded to complex64.
+    """
+    y = np.asarray(y, dtype=np.float32)
+    padded = np.pad(y, n_fft // 2)
+    frames = np.lib.stride_tricks.sliding_window_view(padded, n_fft)[::hop_length]
+    window = _hann(n_fft)
+    spectrum = np.empty((len(frames), n_fft // 2 + 1), dtype=np.complex64)
+    # A block of frames at a time: the float64 intermediates of a whole file
+    # would not stay in the CPU's cache.
+    block = max(1, _BLOCK_BYTES // (spectrum.shape[1] * spectrum.itemsize))
+    for start in range(0, len(frames), block):
+        spectrum[start:start + block] = scipy.fft.rfft(frames[start:start + block] * window,
+                                                       axis=-1)
+    magnitude = np.abs(spectrum).T
     return magnitude if power == 1.0 else magnitude**power
+
+
+_LOG_STEP = np.log(6.4) / 27.0  # Slaney's mel scale: mels per log-Hz above 1 kHz
+
+
+def _hz_to_mel(hz: float) -> float:
+    # Slaney's mel scale: linear below 1 kHz (3 mels per 200 Hz), logarithmic above.
+    return hz / (200.0 / 3) if hz < 1000.0 else 15.0 + float(np.log(hz / 1000.0)) / _LOG_STEP
+
+
+def _mel_to_hz(mel: np.ndarray) -> np.ndarray:
+    mel = np.asarray(mel, dtype=np.float64)
+    return np.where(mel >= 15.0, 1000.0 * np.exp(_LOG_STEP * (mel - 15.0)),
+                    (200.0 / 3) * mel)
 
 
 @lru_cache(maxsize=32)
 def _mel_basis(sr: int, n_fft: int, n_mels: int, fmin: float, fmax: float | None) -> np.ndarray:
-    basis = librosa.filters.mel(sr=sr, n_fft=n_fft, n_mels=n_mels, fmin=fmin, fmax=fmax)
+    """Triangular mel filters, shape ``(n_mels, 1 + n_fft // 2)``, float32.
+
+    Filter ``i`` rises from edge ``i`` to edge ``i + 1`` and falls to edge
+    ``i + 2`` of ``n_mels + 2`` edges evenly spaced on Slaney's mel scale
+    between ``fmin`` and ``fmax``; each is scaled to unit area per Hz (Slaney's
+    normalization: ``2 / (edge[i + 2] - edge[i])``).
+    """
+    top = sr / 2 if fmax is None else fmax
+    edges = _mel_to_hz(np.linspace(_hz_to_mel(fmin), _hz_to_mel(top), n_mels + 2))
+    freqs = np.fft.rfftfreq(n_fft, d=1.0 / sr)
+    widths = np.diff(edges)
+    ramps = edges[:, None] - freqs[None, :]
+    rising = -ramps[:n_mels] / widths[:n_mels, None]
+    falling = ramps[2:] / widths[1:, None]
+    basis = np.maximum(0.0, np.minimum(rising, falling))
+    basis *= (2.0 / (edges[2:] - edges[:n_mels]))[:, None]
+    empty = (basis.max(axis=1) == 0) & (edges[:n_mels] > 0)
+    if empty.any():
+        warnings.warn(
+            f"{int(empty.sum())} of n_mels={n_mels} mel bands hold no FFT bin at sr={sr}, "
+            f"n_fft={n_fft}: they are always empty; lower n_mels or raise n_fft",
+            UserWarning, stacklevel=2,
+        )
+    basis = basis.astype(np.float32)
     basis.flags.writeable = False  # shared between calls
     return basis
+
+
+def _power_to_db(S: np.ndarray, ref, amin: float, top_db: float | None) -> np.ndarray:
+    """``10 log10(S / ref)`` with ``S`` and ``ref`` floored at ``amin``; values more
+    than ``top_db`` dB below the peak are raised to it. ``ref`` may be a function
+    of ``S`` (``np.max``)."""
+    ref_value = ref(S) if callable(ref) else abs(ref)
+    log_spec = 10.0 * np.log10(np.maximum(amin, S))
+    log_spec -= 10.0 * np.log10(np.maximum(amin, ref_value))
+    if top_db is not None:
+        log_spec = np.maximum(log_spec, log_spec.max() - top_db)
+    return log_spec
+
+
+def _dct_mfcc(log_mel: np.ndarray, n_mfcc: int) -> np.ndarray:
+    """The first ``n_mfcc`` coefficients of the orthonormal type-II DCT over the
+    mel bands (axis -2)."""
+    return scipy.fft.dct(log_mel, axis=-2, type=2, norm="ortho")[..., :n_mfcc, :]
 
 
 def _to_db(S: np.ndarray, *, ref, top_db: float | None, power: float = 2.0) -> np.ndarray:
@@ -101,7 +191,7 @@ def _to_db(S: np.ndarray, *, ref, top_db: float | None, power: float = 2.0) -> n
         ref_value = np.min
     else:
         ref_value = float(ref) ** exponent
-    return librosa.power_to_db(S, ref=ref_value, amin=AMIN, top_db=top_db)
+    return _power_to_db(S, ref_value, AMIN, top_db)
 
 
 def log_mel_spectrogram(
@@ -198,7 +288,7 @@ def mfcc(
         y, sr=sr, n_mels=n_mels, n_fft=n_fft, hop_length=hop_length,
         fmin=fmin, fmax=fmax, top_db=MFCC_TOP_DB,
     )
-    return librosa.feature.mfcc(S=log_mel, n_mfcc=n_mfcc).astype(np.float32, copy=False)
+    return _dct_mfcc(log_mel, n_mfcc).astype(np.float32, copy=False)
 
 
 def _deltas(M: np.ndarray, order: int) -> list[np.ndarray]:
@@ -206,7 +296,7 @@ def _deltas(M: np.ndarray, order: int) -> list[np.ndarray]:
     # their edge frames instead, so any clip length works.
     mode = "interp" if M.shape[-1] >= DELTA_WIDTH else "nearest"
     return [
-        librosa.feature.delta(M, order=k, width=DELTA_WIDTH, mode=mode, axis=-1)
+        scipy.signal.savgol_filter(M, DELTA_WIDTH, polyorder=k, deriv=k, mode=mode, axis=-1)
         for k in range(1, order + 1)
     ]
 
