@@ -54,3 +54,31 @@ def tone(freq: float = 220.0, sr: int = 16000, seconds: float = 0.5, amp: float 
     """A sine tone as float32, for tests that need a known signal."""
     t = np.arange(int(sr * seconds)) / sr
     return (amp * np.sin(2 * np.pi * freq * t)).astype(np.float32)
+
+
+def tiny_onnx_encoder(path, frame: int = 8, dim: int = 3, seed: int = 0, *,
+                      output_rank: int = 3) -> np.ndarray:
+    """Write a tiny speech "encoder" in ONNX to ``path`` and return its weights.
+
+    Input ``waveform`` (batch, samples) is cut into frames of ``frame`` samples
+    (samples must be a multiple of it) and each frame is projected to ``dim``
+    values: output (batch, samples // frame, dim). ``output_rank=4`` adds a
+    leading axis, an output PretrainedEmbedding must refuse.
+    """
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+
+    W = np.random.default_rng(seed).standard_normal((frame, dim)).astype(np.float32)
+    shape = [0, -1, frame] if output_rank == 3 else [0, 1, -1, frame]
+    nodes = [helper.make_node("Reshape", ["waveform", "shape"], ["frames"]),
+             helper.make_node("MatMul", ["frames", "W"], ["hidden"])]
+    graph = helper.make_graph(
+        nodes, "tiny",
+        [helper.make_tensor_value_info("waveform", TensorProto.FLOAT, ["batch", "samples"])],
+        [helper.make_tensor_value_info("hidden", TensorProto.FLOAT, None)],
+        initializer=[numpy_helper.from_array(np.array(shape, np.int64), "shape"),
+                     numpy_helper.from_array(W, "W")])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    model.ir_version = 8
+    onnx.save(model, str(path))
+    return W

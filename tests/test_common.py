@@ -6,18 +6,23 @@ any other failing check fails the suite.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 
 def _estimators():
+    import tempfile
+
+    from conftest import tiny_onnx_encoder
     from sklearn.linear_model import LogisticRegression, SGDClassifier
     from sklearn.pipeline import make_pipeline
 
     from skser.audio import AudioLoader
     from skser.augmentation import Augmenter
     from skser.ensemble import SeedEnsembleClassifier
-    from skser.features import AcousticFeatures, MelImage, MFCCImage
+    from skser.features import AcousticFeatures, MelImage, MFCCImage, PretrainedEmbedding
     from skser.models import CNN2DClassifier, Conv1DClassifier, CRNNClassifier
     from skser.preprocessing import SpeakerAdaptiveClassifier, SpeakerNormalizer, StandardScaler
     from skser.svm import SVC
@@ -29,12 +34,16 @@ def _estimators():
                      early_stopping=False, random_state=0)
     # short clips and a small FFT keep each check to milliseconds
     tiny = dict(sr=4000, duration=0.1, n_fft=256, hop_length=64, n_mels=16)
+    # a speech "encoder" of 8-sample frames, written where the checks can read it
+    encoder = Path(tempfile.mkdtemp(prefix="skser-encoder-")) / "tiny.onnx"
+    tiny_onnx_encoder(encoder)
     return [
         AudioLoader(sr=800, duration=0.05),
         Augmenter(sr=800, duration=0.05, shift_s=(-0.01, 0.01), random_state=0),
         AcousticFeatures(**tiny, offset=0.0, n_mfcc=8),
         MelImage(**tiny),
         MFCCImage(**tiny, n_mfcc=8),
+        PretrainedEmbedding(encoder, sr=800, duration=0.05),
         StandardScaler(),
         StandardScaler(axis="global"),
         SpeakerNormalizer(StandardScaler()),
@@ -58,7 +67,8 @@ _WAVEFORM_LENGTH = (
 EXPECTED_FAILED_CHECKS = {
     **{
         name: {"check_n_features_in_after_fitting": _WAVEFORM_LENGTH}
-        for name in ("AudioLoader", "AcousticFeatures", "MelImage", "MFCCImage")
+        for name in ("AudioLoader", "AcousticFeatures", "MelImage", "MFCCImage",
+                     "PretrainedEmbedding")
     },
     **{
         name: {

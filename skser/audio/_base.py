@@ -40,8 +40,6 @@ class BaseAudioTransformer(TransformerMixin, BaseEstimator):
 
     _feature_version = 1
     _progress_desc = "audio"
-    # Parameters that do not change the output (kept out of cache keys).
-    _runtime_params = ("n_jobs", "verbose", "on_error", "memory")
 
     _parameter_constraints: dict = {
         "sr": [Interval(Integral, 1, None, closed="left")],
@@ -75,6 +73,11 @@ class BaseAudioTransformer(TransformerMixin, BaseEstimator):
 
     def _check_params(self) -> None:
         """Extra parameter checks of a subclass (raise ValueError)."""
+
+    def _cache_identity(self) -> dict:
+        """What else, besides the parameters, decides the output (e.g. the content
+        of a file a parameter names): joins the feature cache's key."""
+        return {}
 
     # -- public API ---------------------------------------------------------
     def fit(self, X, y=None):
@@ -192,7 +195,7 @@ class BaseAudioTransformer(TransformerMixin, BaseEstimator):
             return partial(_features_from_file, extractor)
         setting = {"class": f"{type(self).__module__}.{type(self).__qualname__}",
                    "version": type(self)._feature_version,
-                   "params": extractor.get_params(deep=False)}
+                   "params": extractor.get_params(deep=False), **self._cache_identity()}
         cache = FeatureCache(location, setting, self.output_shape_)
         cache.clean_temporaries()
         return partial(_cached_features_from_file, cache, extractor)
