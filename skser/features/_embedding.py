@@ -379,7 +379,7 @@ class PretrainedEmbedding(BaseAudioTransformer):
 
         Returns
         -------
-        ndarray of shape (n_samples, len(pooling) * embedding_dim_), dtype float32
+        ndarray of shape ``(n_samples, len(pooling) * embedding_dim_)``, dtype float32
             With ``on_error="warn"``, the rows of inputs that failed are NaN.
         """
         if self.memory is not None:
