@@ -25,14 +25,19 @@ install: $(STAMP)
 demo: install
 	$(VENV)/bin/skser demo
 
+# Test workers (pytest-xdist); each test file runs whole in one worker, so a file's tests
+# share its module state as in a serial run. `make test WORKERS=0` runs serially.
+WORKERS ?= 2
+PYTEST := $(PY) -m pytest $(if $(filter-out 0,$(WORKERS)),-n $(WORKERS) --dist loadfile)
+
 # The full suite, slow tests included: what CI runs.
 test: install
 	$(PY) -m ruff check skser tests benchmarks examples
-	$(PY) -m pytest
+	$(PYTEST)
 
 # The quick loop while working: the tests not marked slow (under 3 minutes on 2 cores).
 test-fast: install
-	$(PY) -m pytest -m "not slow"
+	$(PYTEST) -m "not slow"
 
 lint: install
 	$(PY) -m ruff check skser tests benchmarks examples

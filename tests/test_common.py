@@ -13,6 +13,7 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 
 
 def _estimators():
+    import os
     import tempfile
 
     from conftest import tiny_onnx_encoder
@@ -34,9 +35,14 @@ def _estimators():
                      early_stopping=False, random_state=0)
     # short clips and a small FFT keep each check to milliseconds
     tiny = dict(sr=4000, duration=0.1, n_fft=256, hop_length=64, n_mels=16)
-    # a speech "encoder" of 8-sample frames, written where the checks can read it
-    encoder = Path(tempfile.mkdtemp(prefix="skser-encoder-")) / "tiny.onnx"
-    tiny_onnx_encoder(encoder)
+    # a speech "encoder" of 8-sample frames, written where the checks can read it; the same
+    # path in every collection (test ids must not vary between pytest-xdist's workers)
+    folder = Path(tempfile.gettempdir()) / f"skser-test-encoder-{os.getuid()}"
+    folder.mkdir(exist_ok=True)
+    encoder = folder / "tiny.onnx"
+    partial = folder / f"tiny-{os.getpid()}.onnx"
+    tiny_onnx_encoder(partial)
+    os.replace(partial, encoder)  # atomic: workers collecting at once never read half a file
     return [
         AudioLoader(sr=800, duration=0.05),
         Augmenter(sr=800, duration=0.05, shift_s=(-0.01, 0.01), random_state=0),

@@ -421,6 +421,6 @@ class PretrainedEmbedding(BaseAudioTransformer):
         return self._embed(y[None, :])[0]
 
     def __getstate__(self):
-        state = dict(self.__dict__)
+        state = dict(super().__getstate__())
         state.pop("_probed", None)
         return state

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pickle
+
 import numpy as np
 import pytest
 from conftest import tiny_onnx_encoder
@@ -75,6 +77,16 @@ def test_cache_is_keyed_by_the_encoders_content(encoder, synthetic_corpus, tmp_p
     np.testing.assert_allclose(
         second, PretrainedEmbedding(path, sr=SR, duration=DURATION).fit_transform(files),
         rtol=1e-5, atol=1e-6)
+
+
+def test_pickles_without_its_probe(encoder, rng):
+    path, _ = encoder
+    X = rng.standard_normal((2, 400)).astype(np.float32)
+    emb = PretrainedEmbedding(path, sr=SR, duration=DURATION).fit(X)
+    state = emb.__getstate__()
+    assert "_probed" not in state and "encoder_sha256_" in state
+    again = pickle.loads(pickle.dumps(emb))
+    np.testing.assert_array_equal(again.transform(X), emb.transform(X))
 
 
 def test_an_encoder_changed_after_fit_is_refused(encoder, rng):
