@@ -82,3 +82,16 @@ def tiny_onnx_encoder(path, frame: int = 8, dim: int = 3, seed: int = 0, *,
     model.ir_version = 8
     onnx.save(model, str(path))
     return W
+
+
+def run_cli(*argv) -> tuple[int, str, str]:
+    """``skser.cli.main(argv)`` in-process, with its exit code, stdout and stderr."""
+    import contextlib
+    import io
+
+    from skser.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main([str(a) for a in argv])
+    return code, out.getvalue(), err.getvalue()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 import re
 import subprocess
@@ -11,8 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import run_cli as run
 
-from skser.cli import main
 from skser.recipes import PIPELINES
 
 EMOTIONS = ["neutral", "happy", "sad", "angry"]
@@ -21,13 +19,6 @@ TRAINED = ["neutral", "happy", "sad"]  # "angry" is left out to test dropping it
 TINY = ["--epochs", "2", "--set", "conv1dclassifier__filters=(8, 8)",
         "--set", "conv1dclassifier__dense_units=8"]
 
-
-def run(*argv) -> tuple[int, str, str]:
-    """``main(argv)`` with its stdout and stderr captured."""
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main([str(a) for a in argv])
-    return code, out.getvalue(), err.getvalue()
 
 
 @pytest.fixture(scope="module")

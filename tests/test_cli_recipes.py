@@ -2,25 +2,17 @@
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 
 import numpy as np
 import pytest
 import soundfile as sf
+from conftest import run_cli as run
 
-from skser.cli import main
 from skser.recipes import PIPELINES
 
 EMOTIONS = ["neutral", "happy", "sad", "angry"]
 
-
-def run(*argv) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main([str(a) for a in argv])
-    return code, out.getvalue(), err.getvalue()
 
 
 @pytest.fixture(scope="module")

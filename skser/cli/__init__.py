@@ -35,10 +35,10 @@ def _build_parser() -> argparse.ArgumentParser:
         epilog=(
             "examples:\n"
             "  skser demo                                  # synthetic data, end to end\n"
-            "  skser train --data ../shared/data --out model.skser\n"
-            "  skser evaluate model.skser --data ../shared/data\n"
-            "  skser predict model.skser clip1.wav clip2.wav\n"
-            "  skser predict model.skser interview.wav --timeline --out timeline.csv\n"
+            "  skser train --data corpora --out model.skser\n"
+            "  skser evaluate model.skser --data corpora\n"
+            "  skser predict --model model.skser clip1.wav clip2.wav\n"
+            "  skser predict --model model.skser interview.wav --timeline --out timeline.csv\n"
             "  skser info model.skser\n\n"
             "exit codes: 0 success, 1 error, 2 usage error, 3 data folder not found"
         ),

@@ -26,9 +26,9 @@ from ._common import (
 
 SUMMARY = "score a saved model on its held-out files (or on every file with --all)"
 EXAMPLES = (
-    "  skser evaluate model.skser --data ../shared/data\n"
-    "  skser evaluate model.skser --data ../shared/data/savee --all --json\n"
-    "  skser evaluate model.skser --data ../shared/data/ravdess --all \\\n"
+    "  skser evaluate model.skser --data corpora\n"
+    "  skser evaluate model.skser --data corpora/savee --all --json\n"
+    "  skser evaluate model.skser --data corpora/ravdess --all \\\n"
     "      --map calm=neutral --drop surprised\n\n"
     "Files of emotions the model was not trained on are dropped, after --map and\n"
     "--drop; the report says which emotions were merged or dropped and how many\n"

@@ -28,9 +28,9 @@ from ._common import (
 
 SUMMARY = "train a recipe on a corpus folder, evaluate on held-out speakers, save"
 EXAMPLES = (
-    "  skser train --data ../shared/data --out model.skser\n"
-    "  skser train --data ../shared/data --corpora ravdess,tess --out model.skser\n"
-    "  skser train --data ../shared/data --recipe mel128-cnn2d --split random \\\n"
+    "  skser train --data corpora --out model.skser\n"
+    "  skser train --data corpora --corpora ravdess,tess --out model.skser\n"
+    "  skser train --data corpora --recipe mel128-cnn2d --split random \\\n"
     "      --emotions neutral,happy,sad,angry,fearful,disgust,surprised --out mel128.skser\n"
     "  skser train --data corpus/ --out m.skser --epochs 5 "
     "--set conv1dclassifier__batch_size=32\n" + RECIPES_EPILOG
