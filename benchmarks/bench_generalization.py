@@ -27,7 +27,8 @@ test speaker's statistics come from their other, unlabelled test files).
 
 Recipes: ``SKSER_BENCH_RECIPES`` (comma-separated; default :data:`RECIPES`).
 ``SKSER_BENCH_EPOCHS=N`` caps the networks' epochs (a quick look, not for the tables).
-Results: ``benchmarks/results/generalization_<part>.json``: one row per recipe, regime
+Results: ``benchmarks/results/generalization_<part><SKSER_BENCH_SUFFIX>.json`` (the
+suffix, empty by default, keeps a run of other recipes beside the main one): one row per recipe, regime
 and condition, with the pooled confusion matrix (bootstrap confidence intervals are
 computed from it), accuracy, UAR and macro F1, the UAR per held-out corpus and per fold,
 and fit and predict times.
@@ -236,5 +237,6 @@ def main() -> dict:
                        subset=int(os.environ.get("SKSER_BENCH_CONDITION_FILES", "500")))
         res["seconds"] = round(time.perf_counter() - start, 1)
         res["peak_rss_mb"] = peak_rss_mb()  # the process's peak: earlier parts count
-        written.append(str(write_result(f"generalization_{part}", res)))
+        suffix = os.environ.get("SKSER_BENCH_SUFFIX", "")
+        written.append(str(write_result(f"generalization_{part}{suffix}", res)))
     return {"parts_run": parts, "written": written}

@@ -5,40 +5,48 @@ pipelines here, so a recipe means the same thing everywhere. Every recipe is a
 :func:`skser.pipeline.make_pipeline` of paths -> features -> (scaling) ->
 classifier, and accepts raw file paths as ``X`` and emotion strings as ``y``.
 
-==============================  =======================================================
-name                            steps
-==============================  =======================================================
-``acoustic-conv1d``             AcousticFeatures -> StandardScaler -> Conv1DClassifier,
-                                reading 2.5 s from 0.6 s at 22,050 Hz
-``acoustic-conv1d-augmented``   Augmenter(preset="noise_and_stretch_pitch") ->
-                                ``acoustic-conv1d``'s steps, Conv1DClassifier(epochs=50,
-                                batch_size=64)
-``mel-cnn2d``                   MelImage -> CNN2DClassifier
-``mel128-cnn2d``                MelImage(44.1 kHz, 4 s, 128 mels, ref="min") ->
-                                CNN2DClassifier.four_block_valid()
-``mfcc-cnn2d``                  MFCCImage -> CNN2DClassifier
-``mfcc128-cnn2d``               MFCCImage(44.1 kHz, 4 s, 128 MFCCs) ->
-                                CNN2DClassifier.four_block_valid()
-``mfcc-crnn``                   MFCCImage -> CRNNClassifier
-``mfcc128-crnn``                MFCCImage(44.1 kHz, 4 s, 128 MFCCs) ->
-                                CRNNClassifier.time_pooled_bilstm()
-``stats-svc``                   AcousticFeatures (utterance statistics) -> StandardScaler
-                                -> SVC: the classical baseline
-``mel-cnn2d+stats-svc``         AudioLoader (16 kHz, 4 s) -> soft vote of ``mel-cnn2d``
-                                and ``stats-svc``: each file is decoded once, for both
-                                members (while fitting, the waveforms take 256 KB per
-                                training file in memory)
-``mel-cnn2d+spk-svc``           the same vote, its SVC on the statistics and their
-                                speaker-normalized values (SpeakerNormalizer) where a
-                                file's speaker has statistics, the plain SVC elsewhere
-                                (SpeakerAdaptiveClassifier): give ``X`` as a DataFrame
-                                with ``path`` and ``speaker`` columns
-``spk-mel-cnn2d+spk-svc``       the same vote, its CNN member the mean of ``mel-cnn2d``'s
-                                CNN and a CNN on log-mel images standardized with each
-                                speaker's statistics (SpeakerNormalizer) where a file's
-                                speaker has statistics, ``mel-cnn2d``'s CNN alone
-                                elsewhere: the default
-==============================  =======================================================
+========================================  ======================================================
+name                                      steps
+========================================  ======================================================
+``acoustic-conv1d``                       AcousticFeatures -> StandardScaler ->
+                                          Conv1DClassifier, reading 2.5 s from 0.6 s at 22,050
+                                          Hz
+``acoustic-conv1d-augmented``             Augmenter(preset="noise_and_stretch_pitch") ->
+                                          ``acoustic-conv1d``'s steps,
+                                          Conv1DClassifier(epochs=50, batch_size=64)
+``mel-cnn2d``                             MelImage -> CNN2DClassifier
+``mel128-cnn2d``                          MelImage(44.1 kHz, 4 s, 128 mels, ref="min") ->
+                                          CNN2DClassifier.four_block_valid()
+``mfcc-cnn2d``                            MFCCImage -> CNN2DClassifier
+``mfcc128-cnn2d``                         MFCCImage(44.1 kHz, 4 s, 128 MFCCs) ->
+                                          CNN2DClassifier.four_block_valid()
+``mfcc-crnn``                             MFCCImage -> CRNNClassifier
+``mfcc128-crnn``                          MFCCImage(44.1 kHz, 4 s, 128 MFCCs) ->
+                                          CRNNClassifier.time_pooled_bilstm()
+``stats-svc``                             AcousticFeatures (utterance statistics) ->
+                                          StandardScaler -> SVC: the classical baseline
+``mel-cnn2d+stats-svc``                   AudioLoader (16 kHz, 4 s) -> soft vote of
+                                          ``mel-cnn2d`` and ``stats-svc``: each file is decoded
+                                          once, for both members (while fitting, the waveforms
+                                          take 256 KB per training file in memory)
+``trimmed-mel-cnn2d+stats-lr``            AudioLoader (16 kHz, 4 s from the first sound) -> soft
+                                          vote of ``mel-cnn2d`` and a logistic regression on the
+                                          utterance statistics: the shipped model's recipe
+``trimmed-mel-cnn2d+stats-lr-augmented``  the same, each training file replaced by a copy as if
+                                          recorded elsewhere (Augmenter(preset=
+                                          "recording_conditions", keep_originals=False))
+``mel-cnn2d+spk-svc``                     the same vote, its SVC on the statistics and their
+                                          speaker-normalized values (SpeakerNormalizer) where a
+                                          file's speaker has statistics, the plain SVC elsewhere
+                                          (SpeakerAdaptiveClassifier): give ``X`` as a DataFrame
+                                          with ``path`` and ``speaker`` columns
+``spk-mel-cnn2d+spk-svc``                 the same vote, its CNN member the mean of
+                                          ``mel-cnn2d``'s CNN and a CNN on log-mel images
+                                          standardized with each speaker's statistics
+                                          (SpeakerNormalizer) where a file's speaker has
+                                          statistics, ``mel-cnn2d``'s CNN alone elsewhere: the
+                                          default
+========================================  ======================================================
 
 ``acoustic-conv1d-augmented``, ``mel128-cnn2d``, ``mfcc128-cnn2d`` and
 ``mfcc128-crnn`` reproduce published pipelines; the reference pipelines page of
@@ -287,6 +295,24 @@ def _single_file() -> list:
                                     LogisticRegression(C=0.01, max_iter=2000)))]
     return [AudioLoader(sr=16000, duration=4.0, offset=0.0, trim_db=40.0),
             VotingClassifier(members, voting="soft")]
+
+
+@_recipe(
+    "trimmed-mel-cnn2d+stats-lr-augmented",
+    "trimmed-mel-cnn2d+stats-lr trained on each training file as if recorded elsewhere: "
+    "replaced by a copy through a random room, background noise, band limit, codec and gain "
+    "(Augmenter preset 'recording_conditions', training data only, no extra files)",
+)
+def _single_file_augmented() -> list:
+    from .augmentation import Augmenter
+
+    loader, vote = _single_file()
+    # The copies are made from the trimmed waveforms (the loader's output), so they keep
+    # the speech that trimming found; at predict time the augmenter is skipped and the
+    # vote reads the loader's waveforms, as it does in trimmed-mel-cnn2d+stats-lr.
+    augmenter = Augmenter(preset="recording_conditions", keep_originals=False,
+                          sr=loader.sr, duration=loader.duration)
+    return [loader, augmenter, vote]
 
 
 @_recipe(

@@ -22,6 +22,7 @@ STEPS = {
     "stats-svc": ["acousticfeatures", "standardscaler", "svc"],
     "mel-cnn2d+stats-svc": ["audioloader", "votingclassifier"],
     "trimmed-mel-cnn2d+stats-lr": ["audioloader", "votingclassifier"],
+    "trimmed-mel-cnn2d+stats-lr-augmented": ["audioloader", "augmenter", "votingclassifier"],
     "mel-cnn2d+spk-svc": ["audioloader", "votingclassifier"],
     "spk-mel-cnn2d+spk-svc": ["audioloader", "votingclassifier"],
 }
@@ -367,3 +368,20 @@ def test_speaker_vote_checks_the_normalized_step_reads_the_loader_rate():
                     votingclassifier__svc__estimator__speakernormalizer__transformer__sr=8000
                     ).fit(
             ["a.wav"], ["sad"])
+
+
+def test_augmented_single_file_recipe_degrades_the_trimmed_training_audio_in_place():
+    pipe = make_recipe("trimmed-mel-cnn2d+stats-lr-augmented", random_state=7)
+    loader, augmenter = pipe.named_steps["audioloader"], pipe.named_steps["augmenter"]
+    plain = make_recipe("trimmed-mel-cnn2d+stats-lr", random_state=7)
+    assert loader.get_params() == plain.named_steps["audioloader"].get_params()
+    assert loader.trim_db == 40.0
+    assert augmenter.preset == "recording_conditions" and augmenter.keep_originals is False
+    assert (augmenter.sr, augmenter.duration) == (loader.sr, loader.duration)
+    assert augmenter.random_state == 7
+    # the same vote as the shipped model's recipe, parameter for parameter
+    def vote(p):
+        return {k: repr(v) for k, v in p.get_params().items()
+                if k.startswith("votingclassifier__")}
+
+    assert vote(pipe) == vote(plain)

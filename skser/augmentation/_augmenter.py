@@ -16,6 +16,7 @@ from ..exceptions import LabelError, SkserError
 from ..utils._deprecation import renamed_value
 from ..utils._inputs import as_audio_items
 from ..utils._parallel import parallel_map
+from ._conditions import add_babble, add_pink_noise, band_limit, lossy_codec, reverberate
 from ._functional import (
     _MIN_VOCODER_SAMPLES,
     add_noise,
@@ -37,7 +38,16 @@ _STEPS = {
     "apply_gain": lambda y, value, sr, rng: apply_gain(y, value),
     "add_noise": lambda y, value, sr, rng: add_noise(y, value, rng),
     "add_peak_scaled_noise": lambda y, value, sr, rng: add_peak_scaled_noise(y, rng),
+    # the steps of preset="recording_conditions"
+    "reverberate": lambda y, value, sr, rng: reverberate(y, sr, value, rng),
+    "add_white_noise": lambda y, value, sr, rng: add_noise(y, value, rng, reference="active"),
+    "add_pink_noise": lambda y, value, sr, rng: add_pink_noise(y, value, rng),
+    "band_limit": lambda y, value, sr, rng: band_limit(y, sr, *value),
+    "lossy_codec": lambda y, value, sr, rng: lossy_codec(y, sr, value),
+    "apply_gain_clipped": lambda y, value, sr, rng: np.clip(apply_gain(y, value), -1.0, 1.0),
 }
+# Babble mixes in other training rows, which the step gets from the plan, not a value.
+_BABBLE = "add_babble"
 
 # (parameter holding the range, step it draws for), in the order steps are
 # applied: noise comes last so that its SNR is relative to the final signal.
@@ -60,6 +70,8 @@ _PRESETS = {
         (("time_stretch", 0.8), ("pitch_shift", 0.7)),
     ),
 }
+# Presets whose copies are drawn at random, n_copies of them, rather than fixed.
+_RANDOM_PRESETS = ("recording_conditions",)
 # Old preset names, still accepted for one release with a FutureWarning.
 _RENAMED_PRESETS = {"reference_a": "noise_and_stretch_pitch"}
 
@@ -99,14 +111,32 @@ class Augmenter(BaseSampler):
         shifts must stay shorter than ``duration``.
     p : float, default=0.5
         Probability that each enabled transform is applied to a copy.
-    preset : {"noise_and_stretch_pitch"} or None, default=None
-        A fixed set of copies that replaces ``n_copies``, ``p`` and the ranges.
-        ``"noise_and_stretch_pitch"``: two copies per input, (1) white noise of
-        standard deviation ``0.035 * uniform(0, 1) * peak``
-        (:func:`add_peak_scaled_noise`), (2) time stretch at rate 0.8 then
-        pitch shift by 0.7 semitones. ``"reference_a"``, its old name, is
+    preset : {"noise_and_stretch_pitch", "recording_conditions"} or None, \
+default=None
+        A set of transforms that replaces ``p`` and the ranges.
+        ``"noise_and_stretch_pitch"``: two fixed copies per input (it also
+        replaces ``n_copies``), (1) white noise of standard deviation
+        ``0.035 * uniform(0, 1) * peak`` (:func:`add_peak_scaled_noise`), (2)
+        time stretch at rate 0.8 then pitch shift by 0.7 semitones.
+        ``"recording_conditions"``: ``n_copies`` copies, each as if recorded
+        elsewhere, a chain drawn per copy in the order sound travels: a
+        simulated room (probability 0.3, RT60 uniform in 0.2-1.0 s,
+        :func:`reverberate`); background noise (probability 0.5; white, pink
+        or babble of three other training inputs, equally likely; SNR uniform
+        in 5-30 dB relative to the active speech, :func:`add_noise`,
+        :func:`add_pink_noise`, :func:`add_babble`); a band limit (probability
+        0.25, from 100-500 Hz to 2.8-5 kHz, below the Nyquist frequency,
+        :func:`band_limit`); a lossy codec (probability 0.15, Ogg Vorbis at
+        compression level 0.6-1.0, :func:`lossy_codec`); and always a gain
+        uniform in -24 to +6 dB, clipped to [-1, 1] as a converter clips.
+        ``"reference_a"``, the old name of ``"noise_and_stretch_pitch"``, is
         deprecated: it still works, with a FutureWarning, until the next
         release.
+    keep_originals : bool, default=True
+        Whether the output starts with the inputs themselves. ``False``
+        returns the copies only: with ``n_copies=1`` every training input is
+        replaced by one perturbed version of itself (augmentation in place,
+        which costs no extra training time).
     sr : int, default=skser.audio.DEFAULT_SR (16000)
         Sample rate in Hz of the output, and of waveforms given as input.
     duration : float, default=skser.audio.DEFAULT_DURATION (3.0)
@@ -175,8 +205,9 @@ class Augmenter(BaseSampler):
         "gain_db": [tuple, list, None],
         "shift_s": [tuple, list, None],
         "p": [Interval(Real, 0, 1, closed="both")],
-        "preset": [StrOptions(set(_PRESETS) | set(_RENAMED_PRESETS),
+        "preset": [StrOptions(set(_PRESETS) | set(_RANDOM_PRESETS) | set(_RENAMED_PRESETS),
                               deprecated=set(_RENAMED_PRESETS)), None],
+        "keep_originals": ["boolean"],
         "sr": [Interval(Integral, 1, None, closed="left")],
         "duration": [Interval(Real, 0, None, closed="neither")],
         "offset": [Interval(Real, 0, None, closed="left")],
@@ -196,6 +227,7 @@ class Augmenter(BaseSampler):
         shift_s: tuple[float, float] | None = (-0.25, 0.25),
         p: float = 0.5,
         preset: str | None = None,
+        keep_originals: bool = True,
         sr: int = DEFAULT_SR,
         duration: float = DEFAULT_DURATION,
         offset: float = DEFAULT_OFFSET,
@@ -211,6 +243,7 @@ class Augmenter(BaseSampler):
         self.shift_s = shift_s
         self.p = p
         self.preset = preset
+        self.keep_originals = keep_originals
         self.sr = sr
         self.duration = duration
         self.offset = offset
@@ -255,7 +288,8 @@ class Augmenter(BaseSampler):
         X_resampled : ndarray of shape (n_inputs * (1 + n_copies), round(duration * sr))
             float32 waveforms at ``sr`` Hz: the inputs in their order, then
             copy 1 of every input, then copy 2, and so on
-            (``preset="noise_and_stretch_pitch"`` makes 2 copies).
+            (``preset="noise_and_stretch_pitch"`` makes 2 copies); without the
+            inputs when ``keep_originals=False`` (``n_inputs * n_copies`` rows).
         y_resampled : ndarray of shape (n_inputs * (1 + n_copies),) or \
 (n_inputs * (1 + n_copies), n_outputs)
             ``y`` repeated in the same order: row ``k * n_inputs + i`` is copy
@@ -272,15 +306,19 @@ class Augmenter(BaseSampler):
         plans = self._draw_plans(n, check_random_state(self.random_state))
         copies = parallel_map(
             partial(_augment_one, sr=self.sr, n_samples=self.n_samples_),
-            [(X[i], [block[i] for block in plans]) for i in range(n)],
+            [(X[i], [block[i] for block in plans], _babble_sources(X, plans, i))
+             for i in range(n)],
             n_jobs=self.n_jobs, verbose=self.verbose, desc="augmenting",
         )
-        X_out = np.empty((n * (1 + len(plans)), self.n_samples_), dtype=np.float32)
-        X_out[:n] = X
+        first = n if self.keep_originals else 0
+        X_out = np.empty((first + n * len(plans), self.n_samples_), dtype=np.float32)
+        X_out[:first] = X[:first]
         for i, rows in enumerate(copies):
-            X_out[n + i::n] = rows
-        self.sample_indices_ = np.tile(np.arange(n), 1 + len(plans))
-        self.augmentations_ = [()] * n + [steps for block in plans for steps, _ in block]
+            X_out[first + i::n] = rows
+        blocks = 1 + len(plans) if self.keep_originals else len(plans)
+        self.sample_indices_ = np.tile(np.arange(n), blocks)
+        self.augmentations_ = ([()] * first
+                               + [steps for block in plans for steps, _ in block])
         return X_out, y[self.sample_indices_]
 
     def __sklearn_tags__(self):
@@ -336,6 +374,11 @@ class Augmenter(BaseSampler):
 
     def _ranges(self) -> list[tuple[str, tuple[float, float]]]:
         """The enabled ``(step, (low, high))`` ranges, validated."""
+        if not self.keep_originals and self._n_blocks() == 0:
+            raise SkserError(
+                "Augmenter: keep_originals=False with n_copies=0 would return nothing; "
+                "set n_copies >= 1 or keep_originals=True"
+            )
         if self.preset is not None:
             return []
         ranges = {
@@ -359,8 +402,17 @@ class Augmenter(BaseSampler):
             )
         return list(ranges.items())
 
+    def _n_blocks(self) -> int:
+        """Copies per input."""
+        if self.preset is not None and self.preset not in _RANDOM_PRESETS:
+            return len(_PRESETS[_RENAMED_PRESETS.get(self.preset, self.preset)])
+        return self.n_copies
+
     def _draw_plans(self, n: int, rng: np.random.RandomState) -> list[list]:
         """Per copy block, per input: ``(steps, noise seed)``."""
+        if self.preset == "recording_conditions":
+            return [[_draw_conditions(i, n, self.sr, rng) for i in range(n)]
+                    for _ in range(self.n_copies)]
         if self.preset is not None:
             return [[(steps, _draw_seed(rng)) for _ in range(n)]
                     for steps in _PRESETS[_RENAMED_PRESETS.get(self.preset, self.preset)]]
@@ -395,14 +447,50 @@ def _draw_steps(ranges, p: float, rng: np.random.RandomState) -> tuple[tuple, in
     return steps, _draw_seed(rng)
 
 
+def _draw_conditions(i: int, n: int, sr: int, rng: np.random.RandomState) -> tuple:
+    """One copy's chain of ``preset="recording_conditions"`` for input ``i`` of ``n``:
+    room, background noise, band limit, codec, gain (see the class docstring)."""
+    steps: list[tuple] = []
+    if rng.uniform() < 0.3:
+        steps.append(("reverberate", float(rng.uniform(0.2, 1.0))))
+    if rng.uniform() < 0.5:
+        kind = ("add_white_noise", "add_pink_noise", _BABBLE)[rng.randint(3)]
+        snr = float(rng.uniform(5.0, 30.0))
+        if kind != _BABBLE:
+            steps.append((kind, snr))
+        elif n > 1:  # three other inputs (with replacement), never the input itself
+            others = (i + 1 + rng.randint(n - 1, size=3)) % n
+            steps.append((_BABBLE, (snr, *map(int, others))))
+    nyquist = sr / 2
+    if rng.uniform() < 0.25:
+        low, high = float(rng.uniform(100.0, 500.0)), float(rng.uniform(2800.0, 5000.0))
+        high = min(high, 0.95 * nyquist)
+        if low < high:
+            steps.append(("band_limit", (low, high)))
+    if rng.uniform() < 0.15:
+        steps.append(("lossy_codec", float(rng.uniform(0.6, 1.0))))
+    steps.append(("apply_gain_clipped", float(rng.uniform(-24.0, 6.0))))
+    return tuple(steps), _draw_seed(rng)
+
+
+def _babble_sources(X: np.ndarray, plans: list, i: int) -> dict:
+    """The other inputs that input ``i``'s copies mix in as babble, by row."""
+    rows = {j for block in plans for name, value in block[i][0] if name == _BABBLE
+            for j in value[1:]}
+    return {j: X[j] for j in rows}
+
+
 def _augment_one(item, *, sr: int, n_samples: int) -> np.ndarray:
-    """All copies of one waveform: ``item = (y, [(steps, seed), ...])``."""
-    y, plans = item
+    """All copies of one waveform: ``item = (y, [(steps, seed), ...], babble sources)``."""
+    y, plans, sources = item
     out = np.empty((len(plans), n_samples), dtype=np.float32)
     for k, (steps, seed) in enumerate(plans):
         rng = np.random.default_rng(seed)
         z = y
         for name, value in steps:
-            z = _STEPS[name](z, value, sr, rng)
+            if name == _BABBLE:
+                z = add_babble(z, [sources[j] for j in value[1:]], value[0], rng)
+            else:
+                z = _STEPS[name](z, value, sr, rng)
         out[k] = fix_length(z, n_samples)
     return out

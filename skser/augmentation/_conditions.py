@@ -18,8 +18,9 @@ from scipy import signal
 from ..exceptions import SkserError
 from ._functional import active_rms, add_noise, apply_gain
 
-__all__ = ["add_babble", "reverberate", "telephone_band", "lossy_codec",
-           "CONDITIONS", "apply_condition"]
+__all__ = ["add_babble", "add_pink_noise", "band_limit", "reverberate", "telephone_band",
+           "lossy_codec", "CONDITIONS", "apply_condition"]
+
 
 def _rng(rng):
     return np.random.default_rng(rng)
@@ -32,6 +33,56 @@ def _at_snr(y: np.ndarray, noise: np.ndarray, snr_db: float) -> np.ndarray:
         return np.asarray(y, dtype=np.float32).copy()
     scale = level / noise_rms * 10 ** (-snr_db / 20)
     return (y + scale * noise).astype(np.float32)
+
+
+def add_pink_noise(y, snr_db: float, rng=None) -> np.ndarray:
+    """``y`` plus pink noise (power falling 3 dB per octave) at ``snr_db`` relative to
+    its active level (:func:`active_rms`).
+
+    Pink noise has the spectral tilt of much real background noise (fans, traffic,
+    crowds) and, unlike white noise, masks low frequencies more than high ones.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skser.augmentation import active_rms, add_pink_noise
+    >>> y = np.sin(np.linspace(0, 2000, 16000)).astype("float32")
+    >>> noise = add_pink_noise(y, snr_db=10.0, rng=0) - y
+    >>> round(float(20 * np.log10(active_rms(y) / np.sqrt(np.mean(noise ** 2)))), 1)
+    10.0
+    """
+    y = np.asarray(y, dtype=np.float32)
+    white = np.fft.rfft(_rng(rng).standard_normal(len(y)))
+    freqs = np.arange(len(white), dtype=np.float64)
+    freqs[0] = 1.0  # no infinite gain at DC
+    pink = np.fft.irfft(white / np.sqrt(freqs), n=len(y))
+    return _at_snr(y, pink, snr_db)
+
+
+def band_limit(y, sr: int, low_hz: float, high_hz: float) -> np.ndarray:
+    """``y`` through a band-pass filter (4th-order Butterworth, ``low_hz`` to
+    ``high_hz``), as a small loudspeaker, a cheap microphone or a phone line
+    would pass it.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skser.augmentation import band_limit
+    >>> t = np.arange(16000) / 16000
+    >>> y = (np.sin(2 * np.pi * 100 * t) + np.sin(2 * np.pi * 1000 * t)).astype("float32")
+    >>> out = band_limit(y, 16000, 300.0, 3400.0)
+    >>> spectrum = np.abs(np.fft.rfft(out))
+    >>> bool(spectrum[1000] > 10 * spectrum[100])  # 1 kHz passes, 100 Hz does not
+    True
+    """
+    y = np.asarray(y, dtype=np.float32)
+    if not 0 < low_hz < high_hz < sr / 2:
+        raise SkserError(
+            f"band_limit needs 0 < low_hz < high_hz < sr / 2 = {sr / 2:g} Hz, got "
+            f"low_hz={low_hz}, high_hz={high_hz}"
+        )
+    sos = signal.butter(4, [low_hz, high_hz], btype="bandpass", fs=sr, output="sos")
+    return signal.sosfilt(sos, y).astype(np.float32)
 
 
 def add_babble(y, others, snr_db: float, rng=None) -> np.ndarray:
@@ -104,14 +155,20 @@ def telephone_band(y, sr: int) -> np.ndarray:
     return np.resize(wide, len(y)).astype(np.float32)
 
 
-def lossy_codec(y, sr: int) -> np.ndarray:
-    """``y`` through a low-bitrate codec: Ogg Vorbis at its lowest quality (about
-    15 kbit/s at 16 kHz), encoded and decoded in memory."""
+def lossy_codec(y, sr: int, compression_level: float = 1.0) -> np.ndarray:
+    """``y`` through a lossy codec: Ogg Vorbis, encoded and decoded in memory.
+
+    ``compression_level`` runs from 0 (highest quality) to 1, the lowest quality
+    (about 15 kbit/s at 16 kHz), the default.
+    """
     import soundfile as sf
 
     y = np.asarray(y, dtype=np.float32)
+    if not 0.0 <= compression_level <= 1.0:
+        raise SkserError(f"compression_level must be in [0, 1], got {compression_level}")
     buf = io.BytesIO()
-    sf.write(buf, np.clip(y, -1, 1), sr, format="OGG", subtype="VORBIS", compression_level=1.0)
+    sf.write(buf, np.clip(y, -1, 1), sr, format="OGG", subtype="VORBIS",
+             compression_level=float(compression_level))
     buf.seek(0)
     decoded, _ = sf.read(buf, dtype="float32")
     return np.resize(decoded, len(y)).astype(np.float32)

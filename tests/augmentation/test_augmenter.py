@@ -290,3 +290,96 @@ def test_is_an_imblearn_sampler():
 
     assert is_sampler(Augmenter())
     assert not hasattr(Augmenter(), "transform")
+
+
+# -- preset="recording_conditions" and keep_originals --------------------------------
+def _speechlike(rng, n=12, sr=16000, seconds=1.0):
+    t = np.arange(int(sr * seconds)) / sr
+    return np.stack([(0.2 * np.sin(2 * np.pi * (150 + 20 * i) * t)
+                      * (1 + np.sin(2 * np.pi * 3 * t))).astype(np.float32)
+                     for i in range(n)])
+
+
+def test_recording_conditions_replace_each_input_with_a_degraded_copy(rng):
+    X = _speechlike(rng)
+    y = np.array(["sad", "angry", "happy"] * 4)
+    aug = Augmenter(preset="recording_conditions", keep_originals=False, sr=16000,
+                    duration=1.0, random_state=0)
+    X_aug, y_aug = aug.fit_resample(X, y)
+    assert X_aug.shape == X.shape and X_aug.dtype == np.float32
+    np.testing.assert_array_equal(y_aug, y)
+    np.testing.assert_array_equal(aug.sample_indices_, np.arange(len(X)))
+    assert len(aug.augmentations_) == len(X)
+    assert np.isfinite(X_aug).all() and np.abs(X_aug).max() <= 1.0
+    assert not any(np.array_equal(a, b) for a, b in zip(X_aug, X, strict=True))
+    order = ["reverberate", "add_white_noise", "add_pink_noise", "add_babble", "band_limit",
+             "lossy_codec", "apply_gain_clipped"]
+    for i, steps in enumerate(aug.augmentations_):
+        names = [name for name, _ in steps]
+        assert names[-1] == "apply_gain_clipped"  # every copy has a recording level
+        assert -24.0 <= steps[-1][1] <= 6.0
+        assert [order.index(n) for n in names] == sorted(order.index(n) for n in names)
+        for name, value in steps:
+            if name == "add_babble":
+                assert 5.0 <= value[0] <= 30.0 and i not in value[1:]
+
+
+def test_recording_conditions_draw_every_kind_and_repeat_with_the_seed(rng):
+    X = np.tile(_speechlike(rng, n=4, seconds=0.5), (15, 1))
+    y = np.arange(len(X)) % 3
+    params = dict(preset="recording_conditions", n_copies=2, sr=16000, duration=0.5,
+                  random_state=3)
+    a, b = Augmenter(**params), Augmenter(**params)
+    X_a, y_a = a.fit_resample(X, y)
+    X_b, _ = b.fit_resample(X, y)
+    np.testing.assert_array_equal(X_a, X_b)
+    assert X_a.shape == (3 * len(X), 8000)
+    np.testing.assert_array_equal(X_a[: len(X)], X)  # keep_originals=True: inputs first
+    drawn = {name for steps in a.augmentations_ for name, _ in steps}
+    assert drawn == {"reverberate", "add_white_noise", "add_pink_noise", "add_babble",
+                     "band_limit", "lossy_codec", "apply_gain_clipped"}
+    other = Augmenter(**{**params, "random_state": 4}).fit_resample(X, y)[0]
+    assert not np.array_equal(other[len(X):], X_a[len(X):])
+
+
+def test_recording_conditions_ignore_the_ranges_and_p(rng):
+    X = _speechlike(rng, n=3, seconds=0.5)
+    common = dict(preset="recording_conditions", sr=16000, duration=0.5, random_state=0)
+    plain = Augmenter(**common).fit_resample(X, [0, 1, 2])[0]
+    other = Augmenter(**common, p=1.0, gain_db=(30.0, 40.0), noise_snr_db=None).fit_resample(
+        X, [0, 1, 2])[0]
+    np.testing.assert_array_equal(plain, other)
+
+
+def test_band_limit_stays_below_a_low_nyquist(rng):
+    X = rng.uniform(-0.3, 0.3, size=(60, 4000)).astype(np.float32)
+    aug = Augmenter(preset="recording_conditions", sr=8000, duration=0.5, random_state=0)
+    aug.fit_resample(X, np.arange(60) % 2)
+    bands = [v for steps in aug.augmentations_ for n, v in steps if n == "band_limit"]
+    assert bands and all(low < high < 4000 for low, high in bands)
+
+
+def test_keep_originals_false_with_random_copies(waveforms):
+    aug = Augmenter(n_copies=2, keep_originals=False, sr=SR, duration=0.5, random_state=0)
+    X, y = aug.fit_resample(waveforms, LABELS)
+    n = len(waveforms)
+    assert X.shape == (2 * n, SR // 2)
+    np.testing.assert_array_equal(y, np.tile(LABELS, 2))
+    kept = Augmenter(n_copies=2, sr=SR, duration=0.5, random_state=0).fit_resample(
+        waveforms, LABELS)[0]
+    np.testing.assert_array_equal(X, kept[n:])  # the same copies, without the inputs
+
+
+def test_keep_originals_false_needs_a_copy(waveforms):
+    with pytest.raises(SkserError, match="keep_originals=False with n_copies=0"):
+        Augmenter(n_copies=0, keep_originals=False, sr=SR, duration=0.5).fit_resample(
+            waveforms, LABELS)
+
+
+def test_single_input_gets_no_babble():
+    X = _speechlike(None, n=1, seconds=0.5)
+    aug = Augmenter(preset="recording_conditions", n_copies=40, sr=16000, duration=0.5,
+                    random_state=0)
+    X_aug, _ = aug.fit_resample(X, ["sad"])
+    assert X_aug.shape == (41, 8000) and np.isfinite(X_aug).all()
+    assert not any(n == "add_babble" for steps in aug.augmentations_ for n, _ in steps)

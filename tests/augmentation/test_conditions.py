@@ -11,7 +11,9 @@ from skser.augmentation import (
     active_rms,
     add_babble,
     add_noise,
+    add_pink_noise,
     apply_condition,
+    band_limit,
     lossy_codec,
     reverberate,
     telephone_band,
@@ -113,3 +115,40 @@ def test_every_condition_keeps_length_dtype_and_finiteness(y, name):
     out = apply_condition(name, y, SR, rng=0, others=[tone(300, 0.2)])
     assert out.shape == y.shape and out.dtype == np.float32
     assert np.isfinite(out).all()
+
+
+@pytest.mark.parametrize("snr", [5.0, 20.0])
+def test_pink_noise_at_the_active_level_and_tilted_to_low_frequencies(snr):
+    speech = np.concatenate([np.zeros(SR // 2, np.float32), tone(300)])
+    noise = add_pink_noise(speech, snr, rng=0) - speech
+    measured = 20 * np.log10(active_rms(speech) / np.sqrt(np.mean(noise.astype(float) ** 2)))
+    assert measured == pytest.approx(snr, abs=0.1)
+    # power per hertz falls as 1/f: 40 times more around 150 Hz than around 6 kHz
+    assert band_power(noise, 100, 200) / 100 > 10 * band_power(noise, 4000, 8000) / 4000
+    np.testing.assert_array_equal(add_pink_noise(speech, snr, rng=1),
+                                  add_pink_noise(speech, snr, rng=1))
+
+
+def test_band_limit_passes_the_band_only():
+    y = tone(100) + tone(1000) + tone(6000)
+    out = band_limit(y, SR, 300.0, 3400.0)
+    assert out.shape == y.shape and out.dtype == np.float32
+    kept = band_power(out, 950, 1050) / band_power(y, 950, 1050)
+    assert kept > 0.8
+    assert band_power(out, 90, 110) < 0.01 * band_power(y, 90, 110)
+    assert band_power(out, 5900, 6100) < 0.01 * band_power(y, 5900, 6100)
+
+
+@pytest.mark.parametrize("low, high", [(0.0, 3400.0), (500.0, 400.0), (300.0, 8000.0)])
+def test_band_limit_names_impossible_cutoffs(low, high):
+    with pytest.raises(SkserError, match="band_limit needs 0 < low_hz < high_hz < sr / 2"):
+        band_limit(tone(300), SR, low, high)
+
+
+def test_codec_quality_is_a_setting_and_checked():
+    y = tone(440)
+    better = lossy_codec(y, SR, compression_level=0.0)
+    worse = lossy_codec(y, SR, compression_level=1.0)
+    assert np.mean((better - y) ** 2) < np.mean((worse - y) ** 2)
+    with pytest.raises(SkserError, match="compression_level must be in"):
+        lossy_codec(y, SR, compression_level=1.5)
