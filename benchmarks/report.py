@@ -522,7 +522,7 @@ def generalization_table(name: str, results: dict[str, dict]) -> str:
     lines = provenance(name, results, f"{fmt_int(result['n_files'])} files")
     rows = [r for r in result["rows"] if r["condition"] == "clean"]
     corpora = sorted({g for r in rows for g in r.get("per_corpus_uar", {})})
-    loco = name.endswith("_loco")
+    loco = "_loco" in name
     body = []
     for row in rows:
         cells = [f"`{row['recipe']}`", row["regime"],
@@ -541,11 +541,13 @@ def generalization_table(name: str, results: dict[str, dict]) -> str:
     return _block(lines + markdown_table(header, body), notes)
 
 
-def robustness_table(name: str, results: dict[str, dict]) -> str:
+def robustness_table(name: str, results: dict[str, dict], *others: str) -> str:
     """The speaker-independent test folds degraded at test time: single-file UAR per
-    condition and recipe, and its change from the clean files."""
-    result, notes = results[name], Notes()
-    rows = [r for r in result["rows"] if r["regime"] == "single file"]
+    condition and recipe, and its change from the clean files (the recipes of ``name``,
+    then those of each results file in ``others``, run on the same folds and files)."""
+    notes = Notes()
+    rows = [r for n in (name, *others) for r in results[n]["rows"]
+            if r["regime"] == "single file"]
     recipes = list(dict.fromkeys(r["recipe"] for r in rows))
     conditions = list(dict.fromkeys(r["condition"] for r in rows))
     by = {(r["recipe"], r["condition"]): r for r in rows}
@@ -563,8 +565,9 @@ def robustness_table(name: str, results: dict[str, dict]) -> str:
                 text += f", {100 * (row['uar'] - clean['uar']):+.1f} points"
             cells.append(text)
         body.append(cells)
+    files = " and ".join(f"`benchmarks/results/{n}.json`" for n in (name, *others))
     lines = [f"Single files, UAR ({CI}) and its change from the same files clean: "
-             f"`benchmarks/results/{name}.json`, the command, machine and packages above.", ""]
+             f"{files}, the commands, machines and packages above.", ""]
     header = ["test files", *[f"`{r}`" for r in recipes]]
     return _block(lines + markdown_table(header, body), notes)
 
@@ -594,6 +597,8 @@ TABLES: dict[str, Callable[[str, dict[str, dict]], str]] = {
     "network_speed": network_speed_table,
     "generalization_speaker": generalization_table,
     "generalization_loco": generalization_table,
+    "generalization_speaker_augmented": generalization_table,
+    "generalization_loco_augmented": generalization_table,
     "shipped": shipped_table,
 }
 
@@ -667,9 +672,10 @@ def placeholder(words: list[str], results: dict[str, dict]) -> str:
                 return TABLES[name](name, results)
             raise ReportError(f"no table for results file {name!r}; tables: "
                               f"protocols_*, {', '.join(TABLES)}")
-        case ["table", "generalization_speaker", "robustness"]:
-            _result("generalization_speaker", results)
-            return robustness_table("generalization_speaker", results)
+        case ["table", "generalization_speaker", "robustness", *others]:
+            for name in ("generalization_speaker", *others):
+                _result(name, results)
+            return robustness_table("generalization_speaker", results, *others)
         case ["table", name, "per_corpus"] if name.startswith("protocols_"):
             _result(name, results)
             return per_corpus_table(name, results)

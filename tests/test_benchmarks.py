@@ -11,6 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -93,3 +94,26 @@ def test_training_table_gives_the_spread_of_several_seeds():
     assert "| r | 1 | 1100 s |" in two
     assert "r over its 2 fits: accuracy 0.790 to 0.802 (mean 0.796)" in two
     assert "fit 1000 s to 1100 s (mean 1050 s)" in two
+
+
+def test_shipped_model_keeps_no_fit_only_step(tmp_path):
+    """make pretrained drops the Augmenter of an augmented recipe after fitting: the saved
+    model predicts as the fitted one and loads without sampler support."""
+    import skser
+    from benchmarks.pretrained import plain_pipelines, quiet, without_samplers
+    from skser.datasets import make_synthetic_corpus
+    from skser.frozen import freeze
+    from skser.recipes import make_recipe
+
+    df = make_synthetic_corpus(tmp_path / "corpus", n_speakers=3, n_statements=1,
+                               n_repetitions=1, emotions=("sad", "angry"), duration=1.0)
+    model = make_recipe("trimmed-mel-cnn2d+stats-lr-augmented", epochs=2)
+    model.fit(list(df["path"]), df["emotion"].to_numpy())
+    shipped = plain_pipelines(without_samplers(quiet(freeze(model))))
+    assert "augmenter" in model.named_steps and "augmenter" not in shipped.named_steps
+    assert type(shipped).__module__.startswith("sklearn.")
+    np.testing.assert_allclose(shipped.predict_proba(list(df["path"])),
+                               model.predict_proba(list(df["path"])), atol=1e-5)
+    loaded = skser.load(skser.save(shipped, tmp_path / "m.skser"))
+    np.testing.assert_array_equal(loaded.predict(list(df["path"])),
+                                  model.predict(list(df["path"])))
