@@ -28,8 +28,8 @@ test speaker's statistics come from their other, unlabelled test files).
 Recipes: ``SKSER_BENCH_RECIPES`` (comma-separated; default :data:`RECIPES`).
 ``SKSER_BENCH_EPOCHS=N`` caps the networks' epochs (a quick look, not for the tables).
 Results: ``benchmarks/results/generalization_<part><SKSER_BENCH_SUFFIX>.json`` (the
-suffix, empty by default, keeps a run of other recipes beside the main one): one row per recipe, regime
-and condition, with the pooled confusion matrix (bootstrap confidence intervals are
+suffix, empty by default, keeps a run of other recipes beside the main one): one row per
+recipe, regime and condition, with the pooled confusion matrix (bootstrap confidence intervals are
 computed from it), accuracy, UAR and macro F1, the UAR per held-out corpus and per fold,
 and fit and predict times.
 """
