@@ -566,8 +566,10 @@ def robustness_table(name: str, results: dict[str, dict], *others: str) -> str:
             cells.append(text)
         body.append(cells)
     files = " and ".join(f"`benchmarks/results/{n}.json`" for n in (name, *others))
+    above = ("the commands, machines and packages above" if others
+             else "the command, machine and packages above")
     lines = [f"Single files, UAR ({CI}) and its change from the same files clean: "
-             f"{files}, the commands, machines and packages above.", ""]
+             f"{files}, {above}.", ""]
     header = ["test files", *[f"`{r}`" for r in recipes]]
     return _block(lines + markdown_table(header, body), notes)
 
