@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
+import time
 from collections import OrderedDict
 from numbers import Integral, Real
 from pathlib import Path
@@ -48,6 +49,32 @@ def _sha256(path: Path) -> str:
         for block in iter(lambda: f.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+# Encoder file -> (its stat signature, its SHA-256): a file is hashed again only when its
+# device, inode, size or modification time changed, not at every transform (an encoder
+# can be hundreds of megabytes). As in git's index, a file modified less than
+# _RACY_NS before it was hashed is hashed again each time: a rewrite within the file
+# system's timestamp granularity would keep the same modification time.
+_DIGESTS: dict[str, tuple[tuple, str]] = {}
+_DIGESTS_LOCK = threading.Lock()
+_RACY_NS = 2_000_000_000
+
+
+def _file_digest(path: Path) -> str:
+    st = path.stat()
+    signature = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+    key = str(path.resolve())
+    with _DIGESTS_LOCK:
+        known = _DIGESTS.get(key)
+    if known is not None and known[0] == signature:
+        return known[1]
+    hashed_at = time.time_ns()
+    digest = _sha256(path)
+    if st.st_mtime_ns < hashed_at - _RACY_NS:
+        with _DIGESTS_LOCK:
+            _DIGESTS[key] = (signature, digest)
+    return digest
 
 
 def _onnx_encoder(path: Path, device: str, output_name):
@@ -146,7 +173,8 @@ class PretrainedEmbedding(BaseAudioTransformer):
     The encoder's SHA-256 is part of the feature cache's key (``memory=``), so
     cached embeddings of another encoder at the same path are never reused.
     Each fit records it (``encoder_sha256_``); transform refuses a file that
-    has changed since.
+    has changed since. The file is read again for its hash only when its size,
+    inode or modification time differs from the last time it was hashed.
 
     Parameters
     ----------
@@ -301,7 +329,7 @@ class PretrainedEmbedding(BaseAudioTransformer):
             raise ValueError(f"pooling={self.pooling!r}: one or more distinct names of "
                              f"{POOLINGS}")
         _, path = self._encoder_file()
-        digest = _sha256(path)
+        digest = _file_digest(path)
         fitted = getattr(self, "encoder_sha256_", None)
         if fitted is not None and fitted != digest:
             raise SkserError(f"encoder={str(path)!r} has changed since fit (SHA-256 "

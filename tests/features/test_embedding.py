@@ -99,6 +99,46 @@ def test_an_encoder_changed_after_fit_is_refused(encoder, rng):
     assert emb.fit(X).transform(X).shape == (2, 6)  # a new fit accepts it
 
 
+def test_an_unchanged_encoder_is_hashed_once(encoder, rng, monkeypatch):
+    import os
+
+    from skser.features import _embedding
+
+    path, _ = encoder
+    hour_ago = os.stat(path).st_mtime - 3600
+    os.utime(path, (hour_ago, hour_ago))
+    calls = []
+    real = _embedding._sha256
+    monkeypatch.setattr(_embedding, "_sha256", lambda p: calls.append(p) or real(p))
+    X = rng.standard_normal((2, 400)).astype(np.float32)
+    emb = PretrainedEmbedding(path, sr=SR, duration=DURATION).fit(X)
+    for _ in range(3):
+        emb.transform(X)
+    assert len(calls) == 1
+    tiny_onnx_encoder(path, seed=7)  # rewritten now: a new modification time
+    with pytest.raises(SkserError, match="changed since fit"):
+        emb.transform(X)
+    assert len(calls) == 2
+
+
+def test_a_just_written_encoder_is_hashed_each_time(encoder, rng, monkeypatch):
+    """A file modified moments before it was hashed could change again within one tick
+    of the file system's clock: its hash is not reused."""
+    import os
+
+    from skser.features import _embedding
+
+    path, _ = encoder
+    os.utime(path)  # modified now
+    calls = []
+    real = _embedding._sha256
+    monkeypatch.setattr(_embedding, "_sha256", lambda p: calls.append(p) or real(p))
+    X = rng.standard_normal((2, 400)).astype(np.float32)
+    emb = PretrainedEmbedding(path, sr=SR, duration=DURATION).fit(X)
+    emb.transform(X)
+    assert len(calls) == 2
+
+
 def test_failed_files_are_nan_rows_with_a_warning(encoder, synthetic_corpus, tmp_path):
     path, _ = encoder
     broken = tmp_path / "broken.wav"
