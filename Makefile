@@ -43,14 +43,15 @@ lint: install
 	$(PY) -m ruff check skser tests benchmarks examples
 	$(PY) -m mypy skser
 
-# Real-data benchmarks; needs ../shared/data. `make bench BENCH="features"` runs parts by name.
+# Real-data benchmarks; need the corpora in corpora/ (or SKSER_DATA=/path).
+# `make bench BENCH="features"` runs parts by name.
 BENCH ?=
 bench: install
 	$(PY) -m benchmarks $(BENCH)
 	$(PY) -m benchmarks.report
 
 # The shipped model (skser/pretrained/*.skser): trained on all four corpora; needs
-# ../shared/data and about half an hour on 2 cores.
+# the corpora (corpora/ or SKSER_DATA) and about half an hour on 2 cores.
 pretrained: install
 	$(PY) -m benchmarks.pretrained
 

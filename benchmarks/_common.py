@@ -11,7 +11,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-DATA = Path(os.environ.get("SKSER_DATA", ROOT.parent / "shared" / "data"))
+#: The real corpora: $SKSER_DATA, else the repository's corpora/ folder (not committed:
+#: a link to, or a copy of, the folder holding ravdess/, cremad/, tess/ and savee/).
+DATA = Path(os.environ.get("SKSER_DATA", ROOT / "corpora"))
 RESULTS = ROOT / "benchmarks" / "results"
 
 

@@ -38,7 +38,7 @@ Environment variables:
 
 ``SKSER_DATA``
     The folder holding ``ravdess/``, ``cremad/``, ``tess/`` and ``savee/``
-    (default: ``../shared/data`` next to the repository). Where it is missing,
+    (default: ``corpora/`` in the repository). Where it is missing,
     the script says how to get the corpora and exits.
 ``SKSER_EXAMPLE_QUICK=1``
     A smoke test of the whole script: 4 files per corpus and emotion (112 in
@@ -63,7 +63,7 @@ from skser.model_selection import speaker_train_test_split
 from skser.recipes import make_recipe
 
 REPO = Path(__file__).resolve().parents[1]
-DATA = Path(os.environ.get("SKSER_DATA", REPO.parent / "shared" / "data"))
+DATA = Path(os.environ.get("SKSER_DATA", REPO / "corpora"))
 QUICK = os.environ.get("SKSER_EXAMPLE_QUICK", "") not in ("", "0")
 
 REFERENCE = {"accuracy": 0.60, "macro_f1": 0.62, "weighted_f1": 0.60}

@@ -1,4 +1,4 @@
-"""Shared fixtures: every test makes its own audio; none reads ../shared/data
+"""Shared fixtures: every test makes its own audio; none needs the real corpora
 except those marked ``realdata``, which skip with a message where it is absent."""
 
 from __future__ import annotations
@@ -24,15 +24,19 @@ settings.register_profile(
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
-SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+#: The real corpora, as the benchmarks and examples find them: $SKSER_DATA, else the
+#: repository's corpora/ folder (not committed; a link to wherever the corpora are).
+REAL_CORPORA = Path(os.environ.get("SKSER_DATA",
+                                   Path(__file__).resolve().parents[1] / "corpora"))
 
 
 @pytest.fixture(scope="session")
-def shared_data() -> Path:
+def real_corpora() -> Path:
     """The real corpora, or a skip saying where they were looked for."""
-    if not (SHARED_DATA / "README.md").exists():
-        pytest.skip(f"real corpora not found at {SHARED_DATA} (see shared/data/README.md)")
-    return SHARED_DATA
+    if not REAL_CORPORA.is_dir() or not any(REAL_CORPORA.iterdir()):
+        pytest.skip(f"real corpora not found at {REAL_CORPORA} (set SKSER_DATA, or link "
+                    "corpora/ to the folder holding ravdess/, cremad/, tess/, savee/)")
+    return REAL_CORPORA
 
 
 @pytest.fixture(scope="session")

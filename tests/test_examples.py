@@ -88,8 +88,8 @@ def test_reference_example_explains_missing_data(name, tmp_path):
 @pytest.mark.slow
 @pytest.mark.realdata
 @pytest.mark.parametrize("name", REFERENCE)
-def test_reference_example_smoke_test(name, shared_data, tmp_path):
-    proc = _run(EXAMPLES / name, tmp_path, SKSER_DATA=str(shared_data),
+def test_reference_example_smoke_test(name, real_corpora, tmp_path):
+    proc = _run(EXAMPLES / name, tmp_path, SKSER_DATA=str(real_corpora),
                 SKSER_EXAMPLE_QUICK="1")
     assert proc.returncode == 0, _failure(proc)
     assert "the scores mean nothing" in proc.stdout, _failure(proc)

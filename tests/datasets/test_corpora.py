@@ -445,9 +445,9 @@ def test_load_data_folder_errors(layout, tmp_path):
 
 # ---------------------------------------------------------------- real corpora
 @pytest.mark.realdata
-def test_real_corpora(shared_data):
+def test_real_corpora(real_corpora):
     start = time.perf_counter()
-    df = load_corpora(shared_data)
+    df = load_corpora(real_corpora)
     elapsed = time.perf_counter() - start
     assert elapsed < 10, f"listing 12,162 files took {elapsed:.1f} s"
     assert len(df) == 12162
