@@ -46,6 +46,8 @@ def _estimators():
     return [
         AudioLoader(sr=800, duration=0.05),
         Augmenter(sr=800, duration=0.05, shift_s=(-0.01, 0.01), random_state=0),
+        Augmenter(preset="recording_conditions", keep_originals=False, sr=800, duration=0.05,
+                  random_state=0),
         AcousticFeatures(**tiny, offset=0.0, n_mfcc=8),
         MelImage(**tiny),
         MFCCImage(**tiny, n_mfcc=8),
