@@ -597,10 +597,6 @@ TABLES: dict[str, Callable[[str, dict[str, dict]], str]] = {
     "latency": latency_table,
     "features": features_table,
     "network_speed": network_speed_table,
-    "generalization_speaker": generalization_table,
-    "generalization_loco": generalization_table,
-    "generalization_speaker_augmented": generalization_table,
-    "generalization_loco_augmented": generalization_table,
     "shipped": shipped_table,
 }
 
@@ -670,10 +666,12 @@ def placeholder(words: list[str], results: dict[str, dict]) -> str:
             _result(name, results)
             if name.startswith("protocols_"):
                 return protocol_table(name, results)
+            if name.startswith("generalization_"):
+                return generalization_table(name, results)
             if name in TABLES:
                 return TABLES[name](name, results)
             raise ReportError(f"no table for results file {name!r}; tables: "
-                              f"protocols_*, {', '.join(TABLES)}")
+                              f"protocols_*, generalization_*, {', '.join(TABLES)}")
         case ["table", "generalization_speaker", "robustness", *others]:
             for name in ("generalization_speaker", *others):
                 _result(name, results)

@@ -16,7 +16,14 @@ from ..exceptions import LabelError, SkserError
 from ..utils._deprecation import renamed_value
 from ..utils._inputs import as_audio_items
 from ..utils._parallel import parallel_map
-from ._conditions import add_babble, add_pink_noise, band_limit, lossy_codec, reverberate
+from ._conditions import (
+    _gain_clipped,
+    add_babble,
+    add_pink_noise,
+    band_limit,
+    lossy_codec,
+    reverberate,
+)
 from ._functional import (
     _MIN_VOCODER_SAMPLES,
     add_noise,
@@ -44,7 +51,7 @@ _STEPS = {
     "add_pink_noise": lambda y, value, sr, rng: add_pink_noise(y, value, rng),
     "band_limit": lambda y, value, sr, rng: band_limit(y, sr, *value),
     "lossy_codec": lambda y, value, sr, rng: lossy_codec(y, sr, value),
-    "apply_gain_clipped": lambda y, value, sr, rng: np.clip(apply_gain(y, value), -1.0, 1.0),
+    "apply_gain_clipped": lambda y, value, sr, rng: _gain_clipped(y, value),
 }
 # Babble mixes in other training rows, which the step gets from the plan, not a value.
 _BABBLE = "add_babble"

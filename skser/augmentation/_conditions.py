@@ -35,6 +35,11 @@ def _at_snr(y: np.ndarray, noise: np.ndarray, snr_db: float) -> np.ndarray:
     return (y + scale * noise).astype(np.float32)
 
 
+def _gain_clipped(y, gain_db: float) -> np.ndarray:
+    """``y`` scaled by ``gain_db`` and clipped to [-1, 1], as a converter clips."""
+    return np.clip(apply_gain(y, gain_db), -1.0, 1.0)
+
+
 def add_pink_noise(y, snr_db: float, rng=None) -> np.ndarray:
     """``y`` plus pink noise (power falling 3 dB per octave) at ``snr_db`` relative to
     its active level (:func:`active_rms`).
@@ -213,4 +218,4 @@ def apply_condition(name: str, y, sr: int, *, rng=None, others=()) -> np.ndarray
         return telephone_band(y, sr)
     if kind == "codec":
         return lossy_codec(y, sr)
-    return np.clip(apply_gain(y, settings["gain_db"]), -1.0, 1.0)  # a converter clips
+    return _gain_clipped(y, settings["gain_db"])
