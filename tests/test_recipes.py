@@ -23,6 +23,8 @@ STEPS = {
     "mel-cnn2d+stats-svc": ["audioloader", "votingclassifier"],
     "trimmed-mel-cnn2d+stats-lr": ["audioloader", "votingclassifier"],
     "trimmed-mel-cnn2d+stats-lr-augmented": ["audioloader", "augmenter", "votingclassifier"],
+    "trimmed-mel-cnn2d+stats-lr-half-augmented": ["audioloader", "augmenter",
+                                                  "votingclassifier"],
     "mel-cnn2d+spk-svc": ["audioloader", "votingclassifier"],
     "spk-mel-cnn2d+spk-svc": ["audioloader", "votingclassifier"],
 }
@@ -385,3 +387,14 @@ def test_augmented_single_file_recipe_degrades_the_trimmed_training_audio_in_pla
                 if k.startswith("votingclassifier__")}
 
     assert vote(pipe) == vote(plain)
+
+
+def test_half_augmented_recipe_keeps_about_half_the_training_files_clean():
+    pipe = make_recipe("trimmed-mel-cnn2d+stats-lr-half-augmented", random_state=7)
+    augmenter = pipe.named_steps["augmenter"]
+    full = make_recipe("trimmed-mel-cnn2d+stats-lr-augmented", random_state=7)
+    assert augmenter.p_augment == 0.5
+    assert ({**augmenter.get_params(), "p_augment": 1.0}
+            == full.named_steps["augmenter"].get_params())
+    assert repr(pipe.named_steps["votingclassifier"]) == repr(
+        full.named_steps["votingclassifier"])

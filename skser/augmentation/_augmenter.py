@@ -144,6 +144,14 @@ default=None
         returns the copies only: with ``n_copies=1`` every training input is
         replaced by one perturbed version of itself (augmentation in place,
         which costs no extra training time).
+    p_augment : float, default=1.0
+        Probability that a copy is augmented at all; a copy drawn not to be
+        is its input unchanged (``()`` in ``augmentations_``). With
+        ``keep_originals=False`` and ``n_copies=1``, ``p_augment=0.5`` replaces
+        about half the training inputs by perturbed versions and keeps the
+        others clean, at no extra training time. Drawn after every copy's
+        transforms, so the copies that are augmented are the same as with
+        ``p_augment=1.0``.
     sr : int, default=skser.audio.DEFAULT_SR (16000)
         Sample rate in Hz of the output, and of waveforms given as input.
     duration : float, default=skser.audio.DEFAULT_DURATION (3.0)
@@ -215,6 +223,7 @@ default=None
         "preset": [StrOptions(set(_PRESETS) | set(_RANDOM_PRESETS) | set(_RENAMED_PRESETS),
                               deprecated=set(_RENAMED_PRESETS)), None],
         "keep_originals": ["boolean"],
+        "p_augment": [Interval(Real, 0, 1, closed="both")],
         "sr": [Interval(Integral, 1, None, closed="left")],
         "duration": [Interval(Real, 0, None, closed="neither")],
         "offset": [Interval(Real, 0, None, closed="left")],
@@ -235,6 +244,7 @@ default=None
         p: float = 0.5,
         preset: str | None = None,
         keep_originals: bool = True,
+        p_augment: float = 1.0,
         sr: int = DEFAULT_SR,
         duration: float = DEFAULT_DURATION,
         offset: float = DEFAULT_OFFSET,
@@ -251,6 +261,7 @@ default=None
         self.p = p
         self.preset = preset
         self.keep_originals = keep_originals
+        self.p_augment = p_augment
         self.sr = sr
         self.duration = duration
         self.offset = offset
@@ -416,16 +427,25 @@ default=None
         return self.n_copies
 
     def _draw_plans(self, n: int, rng: np.random.RandomState) -> list[list]:
-        """Per copy block, per input: ``(steps, noise seed)``."""
+        """Per copy block, per input: ``(steps, noise seed)``; ``()`` steps for a copy
+        left unchanged (``p_augment``)."""
         if self.preset == "recording_conditions":
-            return [[_draw_conditions(i, n, self.sr, rng) for i in range(n)]
-                    for _ in range(self.n_copies)]
-        if self.preset is not None:
-            return [[(steps, _draw_seed(rng)) for _ in range(n)]
-                    for steps in _PRESETS[_RENAMED_PRESETS.get(self.preset, self.preset)]]
-        ranges = self._ranges()
-        return [[_draw_steps(ranges, self.p, rng) for _ in range(n)]
-                for _ in range(self.n_copies)]
+            plans = [[_draw_conditions(i, n, self.sr, rng) for i in range(n)]
+                     for _ in range(self.n_copies)]
+        elif self.preset is not None:
+            plans = [[(steps, _draw_seed(rng)) for _ in range(n)]
+                     for steps in _PRESETS[_RENAMED_PRESETS.get(self.preset, self.preset)]]
+        else:
+            ranges = self._ranges()
+            plans = [[_draw_steps(ranges, self.p, rng) for _ in range(n)]
+                     for _ in range(self.n_copies)]
+        if self.p_augment < 1.0 and plans:
+            # drawn last, so that p_augment leaves the other copies' draws unchanged
+            clean = rng.uniform(size=(len(plans), n)) >= self.p_augment
+            plans = [[((), seed) if clean[k, i] else (steps, seed)
+                      for i, (steps, seed) in enumerate(block)]
+                     for k, block in enumerate(plans)]
+        return plans
 
 
 def _check_range(name: str, value) -> tuple[float, float]:

@@ -370,6 +370,37 @@ def test_keep_originals_false_with_random_copies(waveforms):
     np.testing.assert_array_equal(X, kept[n:])  # the same copies, without the inputs
 
 
+@pytest.mark.parametrize("preset", [None, "recording_conditions", "noise_and_stretch_pitch"])
+def test_p_augment_leaves_some_copies_clean_and_the_others_as_before(rng, preset):
+    X = np.tile(_speechlike(rng, n=4, seconds=0.5), (10, 1))
+    y = np.arange(len(X)) % 2
+    common = dict(preset=preset, keep_originals=False, sr=16000, duration=0.5,
+                  random_state=5)
+    full = Augmenter(**common)
+    X_full, _ = full.fit_resample(X, y)
+    half = Augmenter(**common, p_augment=0.5)
+    X_half, y_half = half.fit_resample(X, y)
+    assert X_half.shape == X_full.shape
+    np.testing.assert_array_equal(y_half, y[half.sample_indices_])
+    clean = np.array([steps == () for steps in half.augmentations_])
+    assert 0.25 < clean.mean() < 0.75  # about half of 80 copies
+    rows = half.sample_indices_
+    np.testing.assert_array_equal(X_half[clean], X[rows[clean]])  # clean copy == input
+    # the augmented copies are exactly those of p_augment=1.0
+    np.testing.assert_array_equal(X_half[~clean], X_full[~clean])
+    assert [s for s, c in zip(half.augmentations_, clean, strict=True) if not c] == [
+        s for s, c in zip(full.augmentations_, clean, strict=True) if not c]
+
+
+def test_p_augment_zero_returns_the_inputs_and_is_validated(waveforms):
+    aug = Augmenter(n_copies=2, p_augment=0.0, sr=SR, duration=0.5, random_state=0)
+    X, _ = aug.fit_resample(waveforms, LABELS)
+    np.testing.assert_array_equal(X, np.tile(X[: len(waveforms)], (3, 1)))
+    assert all(steps == () for steps in aug.augmentations_)
+    with pytest.raises(ValueError, match="p_augment"):
+        Augmenter(p_augment=1.5, sr=SR, duration=0.5).fit_resample(waveforms, LABELS)
+
+
 def test_keep_originals_false_needs_a_copy(waveforms):
     with pytest.raises(SkserError, match="keep_originals=False with n_copies=0"):
         Augmenter(n_copies=0, keep_originals=False, sr=SR, duration=0.5).fit_resample(
