@@ -5,50 +5,51 @@ pipelines here, so a recipe means the same thing everywhere. Every recipe is a
 :func:`skser.pipeline.make_pipeline` of paths -> features -> (scaling) ->
 classifier, and accepts raw file paths as ``X`` and emotion strings as ``y``.
 
-========================================  ======================================================
-name                                      steps
-========================================  ======================================================
-``acoustic-conv1d``                       AcousticFeatures -> StandardScaler ->
-                                          Conv1DClassifier, reading 2.5 s from 0.6 s at 22,050
-                                          Hz
-``acoustic-conv1d-augmented``             Augmenter(preset="noise_and_stretch_pitch") ->
-                                          ``acoustic-conv1d``'s steps,
-                                          Conv1DClassifier(epochs=50, batch_size=64)
-``mel-cnn2d``                             MelImage -> CNN2DClassifier
-``mel128-cnn2d``                          MelImage(44.1 kHz, 4 s, 128 mels, ref="min") ->
-                                          CNN2DClassifier.four_block_valid()
-``mfcc-cnn2d``                            MFCCImage -> CNN2DClassifier
-``mfcc128-cnn2d``                         MFCCImage(44.1 kHz, 4 s, 128 MFCCs) ->
-                                          CNN2DClassifier.four_block_valid()
-``mfcc-crnn``                             MFCCImage -> CRNNClassifier
-``mfcc128-crnn``                          MFCCImage(44.1 kHz, 4 s, 128 MFCCs) ->
-                                          CRNNClassifier.time_pooled_bilstm()
-``stats-svc``                             AcousticFeatures (utterance statistics) ->
-                                          StandardScaler -> SVC: the classical baseline
-``mel-cnn2d+stats-svc``                   AudioLoader (16 kHz, 4 s) -> soft vote of
-                                          ``mel-cnn2d`` and ``stats-svc``: each file is decoded
-                                          once, for both members (while fitting, the waveforms
-                                          take 256 KB per training file in memory)
-``trimmed-mel-cnn2d+stats-lr``            AudioLoader (16 kHz, 4 s from the first sound) -> soft
-                                          vote of ``mel-cnn2d`` and a logistic regression on the
-                                          utterance statistics: the shipped model's recipe
-``trimmed-mel-cnn2d+stats-lr-augmented``  the same, each training file replaced by a copy as if
-                                          recorded elsewhere (Augmenter(preset=
-                                          "recording_conditions", keep_originals=False))
-``trimmed-mel-cnn2d+stats-lr-half-       the same, about half the training files replaced so
-augmented``                               (``p_augment=0.5``), the others kept clean
-``mel-cnn2d+spk-svc``                     the same vote, its SVC on the statistics and their
-                                          speaker-normalized values (SpeakerNormalizer) where a
-                                          file's speaker has statistics, the plain SVC elsewhere
-                                          (SpeakerAdaptiveClassifier): give ``X`` as a DataFrame
-                                          with ``path`` and ``speaker`` columns
-``spk-mel-cnn2d+spk-svc``                 the same vote, its CNN member the mean of
-                                          ``mel-cnn2d``'s CNN and a CNN on log-mel images
-                                          standardized with each speaker's statistics
-                                          (SpeakerNormalizer) where a file's speaker has
-                                          statistics, ``mel-cnn2d``'s CNN alone elsewhere: the
-                                          default
-========================================  ======================================================
+=============================================  =====================================================
+name                                           steps
+=============================================  =====================================================
+``acoustic-conv1d``                            AcousticFeatures -> StandardScaler ->
+                                               Conv1DClassifier, reading 2.5 s from 0.6 s at 22,050
+                                               Hz
+``acoustic-conv1d-augmented``                  Augmenter(preset="noise_and_stretch_pitch") ->
+                                               ``acoustic-conv1d``'s steps,
+                                               Conv1DClassifier(epochs=50, batch_size=64)
+``mel-cnn2d``                                  MelImage -> CNN2DClassifier
+``mel128-cnn2d``                               MelImage(44.1 kHz, 4 s, 128 mels, ref="min") ->
+                                               CNN2DClassifier.four_block_valid()
+``mfcc-cnn2d``                                 MFCCImage -> CNN2DClassifier
+``mfcc128-cnn2d``                              MFCCImage(44.1 kHz, 4 s, 128 MFCCs) ->
+                                               CNN2DClassifier.four_block_valid()
+``mfcc-crnn``                                  MFCCImage -> CRNNClassifier
+``mfcc128-crnn``                               MFCCImage(44.1 kHz, 4 s, 128 MFCCs) ->
+                                               CRNNClassifier.time_pooled_bilstm()
+``stats-svc``                                  AcousticFeatures (utterance statistics) ->
+                                               StandardScaler -> SVC: the classical baseline
+``mel-cnn2d+stats-svc``                        AudioLoader (16 kHz, 4 s) -> soft vote of
+                                               ``mel-cnn2d`` and ``stats-svc``: each file is decoded
+                                               once, for both members (while fitting, the waveforms
+                                               take 256 KB per training file in memory)
+``trimmed-mel-cnn2d+stats-lr``                 AudioLoader (16 kHz, 4 s from the first sound) ->
+                                               soft vote of ``mel-cnn2d`` and a logistic regression
+                                               on the utterance statistics: the shipped model's
+                                               recipe
+``trimmed-mel-cnn2d+stats-lr-augmented``       the same, each training file replaced by a copy as if
+                                               recorded elsewhere (Augmenter(preset=
+                                               "recording_conditions", keep_originals=False))
+``trimmed-mel-cnn2d+stats-lr-half-augmented``  the same, about half the training files replaced so
+                                               (``p_augment=0.5``), the others kept clean
+``mel-cnn2d+spk-svc``                          the same vote, its SVC on the statistics and their
+                                               speaker-normalized values (SpeakerNormalizer) where a
+                                               file's speaker has statistics, the plain SVC
+                                               elsewhere (SpeakerAdaptiveClassifier): give ``X`` as
+                                               a DataFrame with ``path`` and ``speaker`` columns
+``spk-mel-cnn2d+spk-svc``                      the same vote, its CNN member the mean of
+                                               ``mel-cnn2d``'s CNN and a CNN on log-mel images
+                                               standardized with each speaker's statistics
+                                               (SpeakerNormalizer) where a file's speaker has
+                                               statistics, ``mel-cnn2d``'s CNN alone elsewhere: the
+                                               default
+=============================================  =====================================================
 
 ``acoustic-conv1d-augmented``, ``mel128-cnn2d``, ``mfcc128-cnn2d`` and
 ``mfcc128-crnn`` reproduce published pipelines; the reference pipelines page of
