@@ -26,7 +26,7 @@ from .bench_generalization import corpus_table
 #: Shipped model name -> its recipe and what it is for.
 MODELS = {
     "acted-en-7": {
-        "recipe": "trimmed-mel-cnn2d+stats-lr",
+        "recipe": "trimmed-mel-cnn2d+stats-lr-half-augmented",
         "intended_use": (
             "The emotion of one recording of one speaker, among the seven emotions of acted "
             "English corpora (neutral, happy, sad, angry, fearful, disgust, surprised); for "

@@ -5,51 +5,56 @@ pipelines here, so a recipe means the same thing everywhere. Every recipe is a
 :func:`skser.pipeline.make_pipeline` of paths -> features -> (scaling) ->
 classifier, and accepts raw file paths as ``X`` and emotion strings as ``y``.
 
-=============================================  =====================================================
-name                                           steps
-=============================================  =====================================================
-``acoustic-conv1d``                            AcousticFeatures -> StandardScaler ->
-                                               Conv1DClassifier, reading 2.5 s from 0.6 s at 22,050
-                                               Hz
-``acoustic-conv1d-augmented``                  Augmenter(preset="noise_and_stretch_pitch") ->
-                                               ``acoustic-conv1d``'s steps,
-                                               Conv1DClassifier(epochs=50, batch_size=64)
-``mel-cnn2d``                                  MelImage -> CNN2DClassifier
-``mel128-cnn2d``                               MelImage(44.1 kHz, 4 s, 128 mels, ref="min") ->
-                                               CNN2DClassifier.four_block_valid()
-``mfcc-cnn2d``                                 MFCCImage -> CNN2DClassifier
-``mfcc128-cnn2d``                              MFCCImage(44.1 kHz, 4 s, 128 MFCCs) ->
-                                               CNN2DClassifier.four_block_valid()
-``mfcc-crnn``                                  MFCCImage -> CRNNClassifier
-``mfcc128-crnn``                               MFCCImage(44.1 kHz, 4 s, 128 MFCCs) ->
-                                               CRNNClassifier.time_pooled_bilstm()
-``stats-svc``                                  AcousticFeatures (utterance statistics) ->
-                                               StandardScaler -> SVC: the classical baseline
-``mel-cnn2d+stats-svc``                        AudioLoader (16 kHz, 4 s) -> soft vote of
-                                               ``mel-cnn2d`` and ``stats-svc``: each file is decoded
-                                               once, for both members (while fitting, the waveforms
-                                               take 256 KB per training file in memory)
-``trimmed-mel-cnn2d+stats-lr``                 AudioLoader (16 kHz, 4 s from the first sound) ->
-                                               soft vote of ``mel-cnn2d`` and a logistic regression
-                                               on the utterance statistics: the shipped model's
-                                               recipe
-``trimmed-mel-cnn2d+stats-lr-augmented``       the same, each training file replaced by a copy as if
-                                               recorded elsewhere (Augmenter(preset=
-                                               "recording_conditions", keep_originals=False))
-``trimmed-mel-cnn2d+stats-lr-half-augmented``  the same, about half the training files replaced so
-                                               (``p_augment=0.5``), the others kept clean
-``mel-cnn2d+spk-svc``                          the same vote, its SVC on the statistics and their
-                                               speaker-normalized values (SpeakerNormalizer) where a
-                                               file's speaker has statistics, the plain SVC
-                                               elsewhere (SpeakerAdaptiveClassifier): give ``X`` as
-                                               a DataFrame with ``path`` and ``speaker`` columns
-``spk-mel-cnn2d+spk-svc``                      the same vote, its CNN member the mean of
-                                               ``mel-cnn2d``'s CNN and a CNN on log-mel images
-                                               standardized with each speaker's statistics
-                                               (SpeakerNormalizer) where a file's speaker has
-                                               statistics, ``mel-cnn2d``'s CNN alone elsewhere: the
-                                               default
-=============================================  =====================================================
+=================================================  =================================================
+name                                               steps
+=================================================  =================================================
+``acoustic-conv1d``                                AcousticFeatures -> StandardScaler ->
+                                                   Conv1DClassifier, reading 2.5 s from 0.6 s at
+                                                   22,050 Hz
+``acoustic-conv1d-augmented``                      Augmenter(preset="noise_and_stretch_pitch") ->
+                                                   ``acoustic-conv1d``'s steps,
+                                                   Conv1DClassifier(epochs=50, batch_size=64)
+``mel-cnn2d``                                      MelImage -> CNN2DClassifier
+``mel128-cnn2d``                                   MelImage(44.1 kHz, 4 s, 128 mels, ref="min") ->
+                                                   CNN2DClassifier.four_block_valid()
+``mfcc-cnn2d``                                     MFCCImage -> CNN2DClassifier
+``mfcc128-cnn2d``                                  MFCCImage(44.1 kHz, 4 s, 128 MFCCs) ->
+                                                   CNN2DClassifier.four_block_valid()
+``mfcc-crnn``                                      MFCCImage -> CRNNClassifier
+``mfcc128-crnn``                                   MFCCImage(44.1 kHz, 4 s, 128 MFCCs) ->
+                                                   CRNNClassifier.time_pooled_bilstm()
+``stats-svc``                                      AcousticFeatures (utterance statistics) ->
+                                                   StandardScaler -> SVC: the classical baseline
+``mel-cnn2d+stats-svc``                            AudioLoader (16 kHz, 4 s) -> soft vote of
+                                                   ``mel-cnn2d`` and ``stats-svc``: each file is
+                                                   decoded once, for both members (while fitting,
+                                                   the waveforms take 256 KB per training file in
+                                                   memory)
+``trimmed-mel-cnn2d+stats-lr``                     AudioLoader (16 kHz, 4 s from the first sound) ->
+                                                   soft vote of ``mel-cnn2d`` and a logistic
+                                                   regression on the utterance statistics
+``trimmed-mel-cnn2d+stats-lr-augmented``           the same, each training file replaced by a copy
+                                                   as if recorded elsewhere (Augmenter(preset=
+                                                   "recording_conditions", keep_originals=False))
+``trimmed-mel-cnn2d+stats-lr-half-augmented``      the same, about half the training files replaced
+                                                   so (``p_augment=0.5``), the others kept clean:
+                                                   the shipped model's recipe
+``trimmed-cmn-mel-cnn2d+stats-lr-half-augmented``  the same, its CNN reading each log-mel image
+                                                   relative to its own mean per band over its
+                                                   active frames (UtteranceNormalizer)
+``mel-cnn2d+spk-svc``                              the same vote, its SVC on the statistics and
+                                                   their speaker-normalized values
+                                                   (SpeakerNormalizer) where a file's speaker has
+                                                   statistics, the plain SVC elsewhere
+                                                   (SpeakerAdaptiveClassifier): give ``X`` as a
+                                                   DataFrame with ``path`` and ``speaker`` columns
+``spk-mel-cnn2d+spk-svc``                          the same vote, its CNN member the mean of
+                                                   ``mel-cnn2d``'s CNN and a CNN on log-mel images
+                                                   standardized with each speaker's statistics
+                                                   (SpeakerNormalizer) where a file's speaker has
+                                                   statistics, ``mel-cnn2d``'s CNN alone elsewhere:
+                                                   the default
+=================================================  =================================================
 
 ``acoustic-conv1d-augmented``, ``mel128-cnn2d``, ``mfcc128-cnn2d`` and
 ``mfcc128-crnn`` reproduce published pipelines; the reference pipelines page of
@@ -278,7 +283,7 @@ def _ensemble() -> list:
     "trimmed-mel-cnn2d+stats-lr",
     "soft vote of mel-cnn2d and a logistic regression on utterance statistics, on audio "
     "decoded once for both, from the first sound of each file (silence trimmed 40 dB below "
-    "its loudest frame): for one file of an unknown speaker; the shipped model's recipe",
+    "its loudest frame): for one file of an unknown speaker",
 )
 def _single_file() -> list:
     from sklearn.ensemble import VotingClassifier
@@ -322,13 +327,31 @@ def _single_file_augmented() -> list:
     "trimmed-mel-cnn2d+stats-lr-half-augmented",
     "trimmed-mel-cnn2d+stats-lr-augmented with about half the training files replaced by "
     "their copy as if recorded elsewhere and the others kept clean (Augmenter "
-    "p_augment=0.5, no extra files)",
+    "p_augment=0.5, no extra files): the shipped model's recipe",
 )
 def _single_file_half_augmented() -> list:
     loader, augmenter, vote = _single_file_augmented()
     # Clean files keep what the in-place recipe gives up on clean test files; the degraded
     # half keeps the robustness to other rooms and microphones.
     augmenter.set_params(p_augment=0.5)
+    return [loader, augmenter, vote]
+
+
+@_recipe(
+    "trimmed-cmn-mel-cnn2d+stats-lr-half-augmented",
+    "trimmed-mel-cnn2d+stats-lr-half-augmented whose CNN reads each log-mel image relative "
+    "to its own mean per band over its active frames (UtteranceNormalizer), so that a "
+    "recording's level and microphone response cancel out of the CNN's input",
+)
+def _single_file_half_augmented_cmn() -> list:
+    from .preprocessing import UtteranceNormalizer
+
+    loader, augmenter, vote = _single_file_half_augmented()
+    mel, cnn = vote.estimators[0][1].steps
+    # Clipping 80 dB below each image's peak makes its floor (padding, digital silence)
+    # relative to the file's level too, so the level does not come back through it.
+    mel[1].set_params(top_db=80.0)
+    vote.estimators[0][1].steps = [mel, ("utterancenormalizer", UtteranceNormalizer()), cnn]
     return [loader, augmenter, vote]
 
 

@@ -25,7 +25,12 @@ def _estimators():
     from skser.ensemble import SeedEnsembleClassifier
     from skser.features import AcousticFeatures, MelImage, MFCCImage, PretrainedEmbedding
     from skser.models import CNN2DClassifier, Conv1DClassifier, CRNNClassifier
-    from skser.preprocessing import SpeakerAdaptiveClassifier, SpeakerNormalizer, StandardScaler
+    from skser.preprocessing import (
+        SpeakerAdaptiveClassifier,
+        SpeakerNormalizer,
+        StandardScaler,
+        UtteranceNormalizer,
+    )
     from skser.svm import SVC
 
     # The checks fit each network dozens of times, and a fit's cost is mostly TensorFlow's
@@ -54,6 +59,8 @@ def _estimators():
         PretrainedEmbedding(encoder, sr=800, duration=0.05),
         StandardScaler(),
         StandardScaler(axis="global"),
+        UtteranceNormalizer(),
+        UtteranceNormalizer(with_std=True, active_db=None),
         SpeakerNormalizer(StandardScaler()),
         SpeakerAdaptiveClassifier(
             make_pipeline(SpeakerNormalizer(StandardScaler()), LogisticRegression()),

@@ -25,6 +25,8 @@ STEPS = {
     "trimmed-mel-cnn2d+stats-lr-augmented": ["audioloader", "augmenter", "votingclassifier"],
     "trimmed-mel-cnn2d+stats-lr-half-augmented": ["audioloader", "augmenter",
                                                   "votingclassifier"],
+    "trimmed-cmn-mel-cnn2d+stats-lr-half-augmented": ["audioloader", "augmenter",
+                                                      "votingclassifier"],
     "mel-cnn2d+spk-svc": ["audioloader", "votingclassifier"],
     "spk-mel-cnn2d+spk-svc": ["audioloader", "votingclassifier"],
 }
@@ -381,7 +383,7 @@ def test_augmented_single_file_recipe_degrades_the_trimmed_training_audio_in_pla
     assert augmenter.preset == "recording_conditions" and augmenter.keep_originals is False
     assert (augmenter.sr, augmenter.duration) == (loader.sr, loader.duration)
     assert augmenter.random_state == 7
-    # the same vote as the shipped model's recipe, parameter for parameter
+    # the same vote as the clean-trained recipe's, parameter for parameter
     def vote(p):
         return {k: repr(v) for k, v in p.get_params().items()
                 if k.startswith("votingclassifier__")}
@@ -398,3 +400,23 @@ def test_half_augmented_recipe_keeps_about_half_the_training_files_clean():
             == full.named_steps["augmenter"].get_params())
     assert repr(pipe.named_steps["votingclassifier"]) == repr(
         full.named_steps["votingclassifier"])
+
+
+def test_cmn_recipe_normalizes_the_cnns_images_per_file_and_changes_nothing_else():
+    import numpy as np
+
+    pipe = make_recipe("trimmed-cmn-mel-cnn2d+stats-lr-half-augmented", random_state=7)
+    half = make_recipe("trimmed-mel-cnn2d+stats-lr-half-augmented", random_state=7)
+    assert repr(pipe[:2]) == repr(half[:2])
+    (_, cnn), (_, lr) = pipe.named_steps["votingclassifier"].estimators
+    (_, half_cnn), (_, half_lr) = half.named_steps["votingclassifier"].estimators
+    assert repr(lr) == repr(half_lr)
+    assert list(cnn.named_steps) == ["melimage", "utterancenormalizer", "cnn2dclassifier"]
+    assert repr(cnn[-1]) == repr(half_cnn[-1])
+    assert cnn[0].get_params() == {**half_cnn[0].get_params(), "top_db": 80.0}
+    # the CNN's input: a recording 20 dB quieter gives the same image
+    t = np.arange(16000) / 16000
+    voice = (0.3 * np.sin(2 * np.pi * 220 * t) * (1 + np.sin(2 * np.pi * 3 * t)))[None]
+    images = cnn[:2]
+    np.testing.assert_allclose(images.fit_transform(voice * 0.1), images.transform(voice),
+                               atol=1e-3)

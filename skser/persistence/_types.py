@@ -39,7 +39,7 @@ ALLOWED_TYPES: dict[str, tuple[str, str]] = {
         "skser.audio": ("AudioLoader",),
         "skser.augmentation": ("Augmenter",),
         "skser.features": ("AcousticFeatures", "MelImage", "MFCCImage"),
-        "skser.preprocessing": ("StandardScaler", "SpeakerNormalizer"),
+        "skser.preprocessing": ("StandardScaler", "SpeakerNormalizer", "UtteranceNormalizer"),
         "skser.models": ("Conv1DClassifier", "CNN2DClassifier", "CRNNClassifier"),
         "skser.pipeline": ("Pipeline",),
         "skser.svm": ("SVC",),

@@ -7,11 +7,13 @@
 from ..exceptions import SpeakerNormalizationWarning
 from ._scaler import StandardScaler
 from ._speaker import SpeakerNormalizer, speakers_of
+from ._utterance import UtteranceNormalizer
 
 __all__ = [
     "SpeakerNormalizationWarning",
     "SpeakerNormalizer",
     "StandardScaler",
+    "UtteranceNormalizer",
     "speakers_of",
 ]
 

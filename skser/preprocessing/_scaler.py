@@ -194,32 +194,39 @@ or (n_samples, n_bins, n_frames, n_channels)
         return out
 
     def _validate(self, X, *, reset: bool) -> np.ndarray:
-        if not reset:
-            self._check_sample_shape(X)
-        X = validate_data(
-            self, X, reset=reset, allow_nd=True, dtype=FLOAT_DTYPES, ensure_all_finite=False
-        )
-        if X.ndim > 4:
-            raise SkserError(
-                f"expected a 2-D table or a 3-D/4-D image stack, got an array of shape {X.shape}"
-            )
-        finite = np.isfinite(X)
-        if not finite.all():
-            first = tuple(int(i) for i in np.argwhere(~finite)[0])
-            raise SkserError(
-                f"Input X holds {int((~finite).sum())} NaN or infinite value(s), the first "
-                f"at index {first} (sample {first[0]}); inputs that failed to load with "
-                "on_error='warn' are NaN rows: drop or impute them before scaling"
-            )
-        return X
+        return validate_stack(self, X, reset=reset)
 
-    def _check_sample_shape(self, X) -> None:
-        # scikit-learn's own check names only the feature counts of tables.
-        shape = getattr(X, "shape", None)
-        if shape is None or (len(shape) <= 2 and len(self.sample_shape_) == 1):
-            return
-        if tuple(shape[1:]) != tuple(self.sample_shape_):
-            raise SkserError(
-                f"X has samples of shape {tuple(shape[1:])} (array shape {tuple(shape)}), but "
-                f"StandardScaler was fitted on samples of shape {tuple(self.sample_shape_)}"
-            )
+
+def validate_stack(est, X, *, reset: bool) -> np.ndarray:
+    """``X`` as a finite float table or image stack of at most 4 dimensions, checked
+    against the sample shape ``est`` was fitted on unless ``reset``."""
+    if not reset:
+        _check_sample_shape(est, X)
+    X = validate_data(
+        est, X, reset=reset, allow_nd=True, dtype=FLOAT_DTYPES, ensure_all_finite=False
+    )
+    if X.ndim > 4:
+        raise SkserError(
+            f"expected a 2-D table or a 3-D/4-D image stack, got an array of shape {X.shape}"
+        )
+    finite = np.isfinite(X)
+    if not finite.all():
+        first = tuple(int(i) for i in np.argwhere(~finite)[0])
+        raise SkserError(
+            f"Input X holds {int((~finite).sum())} NaN or infinite value(s), the first "
+            f"at index {first} (sample {first[0]}); inputs that failed to load with "
+            f"on_error='warn' are NaN rows: drop or impute them before {type(est).__name__}"
+        )
+    return X
+
+
+def _check_sample_shape(est, X) -> None:
+    # scikit-learn's own check names only the feature counts of tables.
+    shape = getattr(X, "shape", None)
+    if shape is None or (len(shape) <= 2 and len(est.sample_shape_) == 1):
+        return
+    if tuple(shape[1:]) != tuple(est.sample_shape_):
+        raise SkserError(
+            f"X has samples of shape {tuple(shape[1:])} (array shape {tuple(shape)}), but "
+            f"{type(est).__name__} was fitted on samples of shape {tuple(est.sample_shape_)}"
+        )
