@@ -9,7 +9,7 @@ from sklearn.utils.validation import FLOAT_DTYPES, check_is_fitted, validate_dat
 
 from ..exceptions import SkserError
 from ..utils._deprecation import renamed_value
-from ..utils._stats import mean_and_variance, sample_blocks
+from ..utils._stats import mean_and_variance, sample_blocks, scale_of
 
 __all__ = ["StandardScaler"]
 
@@ -109,11 +109,9 @@ or (n_samples, n_bins, n_frames, n_channels)
         n_pooled = X.size if axes is None else X.size // X.shape[1]
         self.mean_, self.var_ = mean_and_variance(X, axes)
         if self.with_std:
-            std = np.sqrt(self.var_)
-            # Rounding can leave a constant bin a spread of a few ulps of its mean.
-            constant = std <= n_pooled * np.finfo(np.float64).eps * np.abs(self.mean_)
             # a float when global
-            self.scale_: np.ndarray | float | None = np.where(constant, 1.0, std)[()]
+            self.scale_: np.ndarray | float | None = scale_of(
+                np.sqrt(self.var_), self.mean_, n_pooled)[()]
         else:
             self.scale_ = None
         return self

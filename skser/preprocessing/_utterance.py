@@ -10,6 +10,7 @@ from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
 from ..exceptions import SkserError
+from ..utils._stats import scale_of
 from ._scaler import validate_stack
 
 __all__ = ["UtteranceNormalizer"]
@@ -150,8 +151,5 @@ n_frames, n_channels) or (n_samples, n_frames)
         if self.with_mean:
             image = image - mean
         if self.with_std:
-            std = frames.std(axis=1, keepdims=True)
-            # Rounding leaves a constant bin a spread of a few ulps of its mean.
-            constant = std <= frames.shape[1] * np.finfo(np.float64).eps * np.abs(mean)
-            image = image / np.where(constant, 1.0, std)
+            image = image / scale_of(frames.std(axis=1, keepdims=True), mean, frames.shape[1])
         return image

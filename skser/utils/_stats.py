@@ -68,3 +68,11 @@ def mean_and_variance(X: np.ndarray, axes: tuple[int, ...] | None = None, *,
     if not keepdims:  # [()]: a 0-d result as a numpy scalar
         mean, var = mean.squeeze(axis=axes)[()], var.squeeze(axis=axes)[()]
     return mean, var
+
+
+def scale_of(std, mean, n_pooled: int) -> np.ndarray:
+    """``std`` as a divisor: 1 where a value is constant over the ``n_pooled`` values its
+    ``mean`` and ``std`` were computed from (float64 rounding can leave a constant bin a
+    spread of a few ulps of its mean, which must not become a divisor)."""
+    constant = std <= n_pooled * np.finfo(np.float64).eps * np.abs(mean)
+    return np.where(constant, 1.0, std)
