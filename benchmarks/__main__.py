@@ -40,7 +40,9 @@ def main(argv=None) -> int:
         except DataMissing as exc:
             print(f"benchmark {name}: {exc}", file=sys.stderr)
             return 3
-        path = write_result(name, result)
+        # A benchmark may name its results file (a suffix keeps a run of other recipes
+        # beside the main one's).
+        path = write_result(result.pop("result_name", name), result)
         if "markdown" in result:
             print(result["markdown"])
         print(f"-> {path}", flush=True)

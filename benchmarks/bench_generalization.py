@@ -6,7 +6,8 @@ under ``benchmarks/cache/features``): a file's features are computed once for al
 folds and recipes that share a feature step. 7 emotions (calm dropped); the known
 duplicate recordings dropped.
 
-Protocols (``SKSER_BENCH_PARTS``, comma-separated, default ``speaker,loco``):
+Protocols (``SKSER_BENCH_PARTS``, comma-separated, default ``speaker,loco``; ``refb``
+on request):
 
 ``speaker``
     Speaker-independent: 5-fold ``GroupKFold`` by speaker (the folds of the protocols
@@ -19,6 +20,10 @@ Protocols (``SKSER_BENCH_PARTS``, comma-separated, default ``speaker,loco``):
     condition and recipe), scored beside the same files clean.
 ``loco``
     Leave-one-corpus-out: train on three corpora, test on the fourth.
+``refb``
+    Reference B's split (stratified random 80/20, ``random_state=0``; the split of the
+    protocols benchmark): every test speaker also has files in training, so it measures
+    new recordings of known speakers, not new speakers.
 
 Regimes, side by side: *single file* (each test file given as a bare path: no speaker
 statistics, what a user with one clip gets) and, for recipes that normalize per
@@ -46,6 +51,8 @@ from ._common import ROOT, peak_rss_mb, require_data, write_result
 
 CACHE = ROOT / "benchmarks" / "cache" / "features"
 PARTS = ("speaker", "loco")
+#: Every protocol the runner knows; ``refb`` runs only when named.
+KNOWN_PARTS = (*PARTS, "refb")
 SEVEN = ("neutral", "happy", "sad", "angry", "fearful", "disgust", "surprised")
 #: The recipes compared by default: the classical baseline, the single-file recipe (the
 #: shipped model's) and skser's default (which uses speaker statistics when it has them).
@@ -141,8 +148,24 @@ def _scores(y_true, y_pred, labels, corpora=None) -> dict:
     return out
 
 
+def refb_folds(df) -> list:
+    """Reference B's split as one fold: the split of the protocols benchmark."""
+    from .bench_protocols import refb_split
+
+    return [refb_split(df["emotion"].to_numpy())]
+
+
+FOLDS = {"speaker": speaker_folds, "loco": corpus_folds, "refb": refb_folds}
+PROTOCOLS = {
+    "speaker": "speaker-independent: 5-fold GroupKFold by speaker, 7 emotions",
+    "loco": "leave-one-corpus-out, 7 emotions",
+    "refb": "reference B's split: stratified random 80/20 (random_state=0), 7 emotions; "
+            "every test speaker also in training",
+}
+
+
 def run_part(part: str, df, recipes, conditions, subset: int = 500) -> dict:
-    folds = speaker_folds(df) if part == "speaker" else corpus_folds(df)
+    folds = FOLDS[part](df)
     labels = np.array(sorted(df["emotion"].unique()))
     y = df["emotion"].to_numpy()
     rows = []
@@ -202,9 +225,7 @@ def run_part(part: str, df, recipes, conditions, subset: int = 500) -> dict:
                          "fold_uar": fold_uar[(regime, condition)],
                          "fit_seconds": fit_s, "predict_seconds": predict_s,
                          "epochs_run": epochs})
-    protocol = ("speaker-independent: 5-fold GroupKFold by speaker, 7 emotions"
-                if part == "speaker" else "leave-one-corpus-out, 7 emotions")
-    return {"protocol": protocol, "n_files": len(df), "rows": rows}
+    return {"protocol": PROTOCOLS[part], "n_files": len(df), "rows": rows}
 
 
 def _epochs_run(model) -> dict:
@@ -219,9 +240,9 @@ def main() -> dict:
 
     df = corpus_table()
     parts = os.environ.get("SKSER_BENCH_PARTS", ",".join(PARTS)).split(",")
-    unknown = sorted(set(parts) - set(PARTS))
+    unknown = sorted(set(parts) - set(KNOWN_PARTS))
     if unknown:
-        raise SystemExit(f"unknown part(s) {unknown}; choose from {PARTS}")
+        raise SystemExit(f"unknown part(s) {unknown}; choose from {KNOWN_PARTS}")
     recipes = os.environ.get("SKSER_BENCH_RECIPES", ",".join(RECIPES)).split(",")
     wanted = os.environ.get("SKSER_BENCH_CONDITIONS", "")
     conditions = ([c for c in CONDITIONS if c != "clean"] if wanted == "all" else

@@ -44,10 +44,10 @@ Every protocol trains the classical baseline, recipe ``mel-cnn2d`` (the log-mel 
 same CNN on speaker-normalized log-mel images, the baseline's SVC calibrated, and the SVC on
 speaker-normalized statistics (plain and calibrated): the package's SpeakerNormalizer over
 the extracted features, reading each file's speaker. The soft votes of recipes
-``mel-cnn2d+stats-svc``, ``mel-cnn2d+spk-svc`` and of skser's default,
+``mel-cnn2d+stats-svc``, ``mel-cnn2d+spk-svc`` and of the speaker vote,
 ``spk-mel-cnn2d+spk-svc``, are scored from their members' probabilities, so each member is
 trained once per split. In every protocol each test file's speaker has statistics (from
-training, or from at least 10 files of the speaker in the test fold), so the default's
+training, or from at least 10 files of the speaker in the test fold), so the speaker vote's
 SpeakerAdaptiveClassifiers answer with their speaker-normalized models (the CNN's averaged
 with mel-cnn2d's, ``fallback_weight=0.5``): the vote scored here.
 """
@@ -219,14 +219,14 @@ SPK_VOTE = ("recipe mel-cnn2d+spk-svc: soft vote of mel-cnn2d and the calibrated
             "speaker-normalized statistics")
 SPK_CNN = ("recipe mel-cnn2d's CNN on speaker-normalized log-mel images (SpeakerNormalizer "
            "over MelImage, keep_raw=False)")
-DEFAULT_VOTE = ("skser default, recipe spk-mel-cnn2d+spk-svc: soft vote of the mean of "
+SPEAKER_VOTE = ("speaker vote, recipe spk-mel-cnn2d+spk-svc: soft vote of the mean of "
                 "mel-cnn2d's CNN and the CNN on speaker-normalized images, and the calibrated "
                 "SVC on speaker-normalized statistics")
 #: Soft votes scored from their members' probabilities: name -> members. A tuple member is
-#: the mean of its parts' probabilities (the default's SpeakerAdaptiveClassifier of the two
+#: the mean of its parts' probabilities (the speaker vote's SpeakerAdaptiveClassifier of the two
 #: CNNs, fallback_weight=0.5, for files whose speaker has statistics).
 VOTES = {VOTE: (CNN, CALIBRATED), SPK_VOTE: (CNN, SPK_CALIBRATED),
-         DEFAULT_VOTE: ((CNN, SPK_CNN), SPK_CALIBRATED)}
+         SPEAKER_VOTE: ((CNN, SPK_CNN), SPK_CALIBRATED)}
 
 
 def _pipelines() -> dict:

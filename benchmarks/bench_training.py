@@ -5,9 +5,9 @@ scores the vote from the members' probabilities. This benchmark checks both shor
 way a user would meet them: it builds ``make_recipe()`` (skser's default, or the recipes of
 ``SKSER_BENCH_RECIPES``), fits it on the paths and speakers of the 9,570 training files of
 reference B's protocol (7 emotions, stratified random 80/20, ``random_state=0``) from cold,
-with no feature cache: decoding, every feature step, every model (the default's two CNNs and
-two calibrated SVCs, its fallbacks included). Then it predicts the 2,393 test files from their
-paths and speakers.
+with no feature cache: decoding, every feature step, every model (a vote's every member, its
+fallbacks included, and any fit-only step such as an augmenter). Then it predicts the 2,393
+test files from their paths and speakers.
 
 Reported per recipe: the wall time of ``fit`` (the issue's budget for one full training run
 is 30 minutes on this kind of 2-core machine), training files per second, the wall time of
@@ -21,9 +21,11 @@ initial weights, the order of their batches, their SpecAugment masks); the split
 ``random_state=0``. With several seeds the table gives each fit and a line per recipe with
 the range and mean of its scores and fit times: how far two full training runs differ.
 
-Run: ``python -m benchmarks training`` (about 20 minutes for the default on 2 quiet cores);
+Run: ``python -m benchmarks training`` (one fit of the default);
 ``SKSER_BENCH_RECIPES=mel-cnn2d python -m benchmarks training`` for other recipes,
-``SKSER_BENCH_SEEDS=0,1,2 python -m benchmarks training`` for three fits of each.
+``SKSER_BENCH_SEEDS=0,1,2 python -m benchmarks training`` for three fits of each. The
+results go to ``benchmarks/results/training<SKSER_BENCH_SUFFIX>.json`` (the suffix, empty by
+default, keeps a run of other recipes beside the main one).
 """
 
 from __future__ import annotations
@@ -111,6 +113,8 @@ def main() -> dict:
     recipes = [r for r in os.environ.get("SKSER_BENCH_RECIPES", default).split(",") if r]
     seeds = [int(seed) for seed in os.environ.get("SKSER_BENCH_SEEDS", "0").split(",") if seed]
     rows = [_time_recipe(name, train, test, seed) for name in recipes for seed in seeds]
-    return {"protocol": "reference B: 7 emotions, stratified random 80/20 (random_state=0)",
+    suffix = os.environ.get("SKSER_BENCH_SUFFIX", "")
+    return {"result_name": f"training{suffix}",
+            "protocol": "reference B: 7 emotions, stratified random 80/20 (random_state=0)",
             "n_train": len(train), "n_test": len(test), "rows": rows,
             "machine": machine(), "markdown": markdown(rows)}

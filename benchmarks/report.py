@@ -40,6 +40,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from skser.metrics import bootstrap_ci_from_confusion
+from skser.recipes import DEFAULT_RECIPE
 
 from .bench_generalization import CLEAN_SUBSET
 
@@ -61,16 +62,19 @@ CI = f"{LEVEL} CI"
 SCORES = (("accuracy", "accuracy"), ("macro_f1", "macro F1"), ("uar", "UAR"))
 CORPORA = {"cremad": "CREMA-D", "ravdess": "RAVDESS", "savee": "SAVEE", "tess": "TESS"}
 
+#: The labels that the protocol benchmark has given the speaker vote's row.
+SPEAKER_VOTE = ("speaker vote", "skser default")
+
 #: Display names of the protocol benchmark's rows, in display order: (start of the label
 #: the results record, name on the page). Rows not listed keep their recorded label.
 PIPELINES = (
-    ("skser default", "**skser default** (`spk-mel-cnn2d+spk-svc`)"),
+    (SPEAKER_VOTE, "**speaker vote** (`spk-mel-cnn2d+spk-svc`)"),
     ("recipe mel-cnn2d+spk-svc", "`mel-cnn2d+spk-svc`"),
     ("recipe mel-cnn2d+stats-svc", "`mel-cnn2d+stats-svc`"),
     ("recipe mel-cnn2d's CNN on speaker-normalized", "CNN on speaker-normalized log-mel images"),
     ("recipe mel-cnn2d:", "`mel-cnn2d` (log-mel CNN)"),
     ("SVC on speaker-normalized utterance statistics", "SVC on speaker-normalized statistics"),
-    ("the speaker vote's SVC member", "the same SVC, calibrated (the default's member)"),
+    ("the speaker vote's SVC member", "the same SVC, calibrated (the speaker vote's member)"),
     ("SVC on utterance statistics (baseline)", "SVC baseline (utterance statistics)"),
     ("the vote's SVC member", "the SVC baseline, calibrated (`mel-cnn2d+stats-svc`'s member)"),
     ("reference A", "reference A's pipeline, augmenting the training files only"),
@@ -87,22 +91,36 @@ SPEAKER_NORM = {
                                   "SVCs), not told the speakers",
 }
 
-#: The summary table: (results file, score, protocol, its short name) per row; (column, start
-#: of the label of its row in the results) per column.
-SUMMARY_ROWS = (
-    ("protocols_refb", "accuracy", "reference B's split: 7 emotions, random 80/20",
-     "reference B's split"),
-    ("protocols_speaker", "uar", "speaker-independent: 5 folds grouped by speaker",
-     "speaker-independent"),
-    ("protocols_loco", "uar", "leave one corpus out (pooled over the 4 folds)",
-     "leave one corpus out"),
-    ("protocols_refa", "accuracy", "reference A's split: 8 emotions, random 75/25",
-     "reference A's split"),
-)
+#: The summary table's columns: (heading, key of the cells in SUMMARY_ROWS).
 SUMMARY_COLUMNS = (
-    ("skser default", "skser default"),
-    ("`mel-cnn2d` (CNN alone)", "recipe mel-cnn2d:"),
-    ("SVC baseline", "SVC on utterance statistics (baseline)"),
+    ("skser default, single file", "default"),
+    ("`spk-mel-cnn2d+spk-svc`, with speaker statistics", "speaker"),
+    ("SVC baseline", "baseline"),
+)
+_DEFAULT = DEFAULT_RECIPE
+#: The summary table's rows: (protocol, its short name, score, cells), each cell
+#: (results file, its row): a generalization row by its recipe and regime, a protocol row by
+#: the start of its label.
+SUMMARY_ROWS = (
+    ("reference B's split: 7 emotions, random 80/20, every test speaker also in training",
+     "reference B's split", "accuracy", {
+         "default": ("generalization_refb", {"recipe": _DEFAULT, "regime": "single file"}),
+         "speaker": ("generalization_refb", {"recipe": "spk-mel-cnn2d+spk-svc",
+                                             "regime": "with speaker statistics"}),
+         "baseline": ("generalization_refb", {"recipe": "stats-svc", "regime": "single file"}),
+     }),
+    ("speaker-independent: 5 folds grouped by speaker", "speaker-independent", "uar", {
+        "default": ("generalization_speaker_half_augmented",
+                    {"recipe": _DEFAULT, "regime": "single file"}),
+        "speaker": ("protocols_speaker", SPEAKER_VOTE),
+        "baseline": ("generalization_speaker", {"recipe": "stats-svc", "regime": "single file"}),
+    }),
+    ("leave one corpus out (pooled over the 4 folds)", "leave one corpus out", "uar", {
+        "default": ("generalization_loco_half_augmented",
+                    {"recipe": _DEFAULT, "regime": "single file"}),
+        "speaker": ("protocols_loco", SPEAKER_VOTE),
+        "baseline": ("generalization_loco", {"recipe": "stats-svc", "regime": "single file"}),
+    }),
 )
 
 _PLACEHOLDER = re.compile(r"\{\{\s*(.*?)\s*\}\}")
@@ -519,8 +537,12 @@ def generalization_table(name: str, results: dict[str, dict]) -> str:
     """Clean test files: each recipe in each regime, with its scores' intervals (and, leaving
     one corpus out, the UAR on each held-out corpus)."""
     result, notes = results[name], Notes()
-    lines = provenance(name, results, f"{fmt_int(result['n_files'])} files")
     rows = [r for r in result["rows"] if r["condition"] == "clean"]
+    folds = any(len(r["fold_uar"]) > 1 for r in rows)  # one split has no spread over folds
+    setting = f"{fmt_int(result['n_files'])} files"
+    if not folds and rows:
+        setting += f", {fmt_int(rows[0]['n_files'])} of them in the test split"
+    lines = provenance(name, results, setting)
     corpora = sorted({g for r in rows for g in r.get("per_corpus_uar", {})})
     loco = "_loco" in name
     body = []
@@ -530,14 +552,14 @@ def generalization_table(name: str, results: dict[str, dict]) -> str:
         if loco:
             cells += [f"{row['per_corpus_uar'][g]:.3f}" if g in row.get("per_corpus_uar", {})
                       else "-" for g in corpora]
-        else:
+        elif folds:
             cells.append(f"{min(row['fold_uar']):.3f}–{max(row['fold_uar']):.3f}")
         cells.append(fmt_seconds(sum(row["fit_seconds"])))
         body.append(cells)
     header = ["recipe", "regime", f"UAR ({CI})", f"accuracy ({CI})", f"macro F1 ({CI})"]
     header += ([f"UAR, held out: {CORPORA.get(g, g)}" for g in corpora] if loco
-               else ["UAR per fold"])
-    header.append("training time (all folds)")
+               else ["UAR per fold"] if folds else [])
+    header.append("training time (all folds)" if loco or folds else "training time")
     return _block(lines + markdown_table(header, body), notes)
 
 
@@ -602,34 +624,51 @@ TABLES: dict[str, Callable[[str, dict[str, dict]], str]] = {
 
 
 # -- the summary ---------------------------------------------------------------------------
+def _summary_cell(result: dict, which) -> tuple[dict | None, list | None]:
+    """The row of ``result`` that a summary cell names, and its confusion matrix."""
+    if isinstance(which, dict):
+        row = next((r for r in result["rows"] if (r["recipe"], r["regime"], r["condition"])
+                    == (which["recipe"], which["regime"], "clean")), None)
+        return row, (row or {}).get("confusion_matrix")
+    row = next((r for r in result["rows"] if r["pipeline"].startswith(which)), None)
+    return row, ((row or {}).get("report") or {}).get("confusion_matrix")
+
+
 def summary(results: dict[str, dict]) -> str:
-    """The README's table: skser's default beside the CNN alone and the SVC baseline."""
+    """The README's table: skser's default on single files beside the speaker vote with
+    speaker statistics and the SVC baseline, on each protocol."""
     notes, body, sources = Notes(), [], []
-    for name, metric, protocol, short in SUMMARY_ROWS:
-        result = _result(name, results)
-        files = (f"{fmt_int(result['n_test'])} test files" if "n_test" in result
-                 else f"{fmt_int(result['n_files'])} files")
-        cells = [f"{protocol} ({files})", dict(SCORES)[metric]]
-        for _, start in SUMMARY_COLUMNS:
-            row = next((r for r in result["rows"] if r["pipeline"].startswith(start)), None)
+    for protocol, short, metric, cells_of in SUMMARY_ROWS:
+        names = list(dict.fromkeys(name for name, _ in cells_of.values()))
+        cells, counts = [], set()
+        for _, key in SUMMARY_COLUMNS:
+            name, which = cells_of[key]
+            result = _result(name, results)
+            row, cm = _summary_cell(result, which)
             if row is None:
                 cells.append("not measured")
                 continue
-            cm = (row.get("report") or {}).get("confusion_matrix")
+            # a generalization row counts its own test files; a protocol result, its split's
+            counts.add(row["n_files"] if isinstance(which, dict)
+                       else result.get("n_test", result.get("n_files")))
             na = "" if cm else notes.mark("No confusion matrix recorded: no interval.")
             cells.append(fmt_ci(row[metric], confidence_interval(cm, metric) if cm else None,
                                 na=na))
-        body.append(cells)
-        sources.append((short, name))
+        files = (f"{fmt_int(counts.pop())} test files" if len(counts) == 1
+                 else "test files: see the sources")
+        body.append([f"{protocol} ({files})", dict(SCORES)[metric], *cells])
+        sources += [(short, name) for name in names]
     header = ["protocol", "score", *[column for column, _ in SUMMARY_COLUMNS]]
     lines = markdown_table(header, body)
     lines += ["", f"In parentheses: {LEVEL} bootstrap confidence intervals over the test "
-              "files.", ""]
-    dates = [result_date(results[name], run_record(name, results)) or "not recorded"
-             for _, name in sources]
-    lines.append("- Date: " + _merged(dates, sources))
-    lines += [f"- {protocol}: `benchmarks/results/{name}.json`, command "
-              f"{command_of(name, results)}" for protocol, name in sources]
+              "files. Single file: each test file given alone, as a user with one clip gives "
+              "it; with speaker statistics: each test file with its speaker, whose statistics "
+              "come from the speaker's training files or, for a new speaker, from their "
+              "other, unlabelled test files.", ""]
+    dates = [result_date(results[name], run_record(name, results)) for _, name in sources]
+    lines += [f"- {protocol}: `benchmarks/results/{name}.json`, date "
+              f"{date or 'not recorded'}, command {command_of(name, results)}"
+              for (protocol, name), date in zip(sources, dates)]
     machines = [results[name].get("machine") or {} for _, name in sources]
     lines.append("- Machine: " + _merged([machine_text(m, full=False) for m in machines], sources))
     lines.append("- Packages: " + _merged([packages_text(m) for m in machines], sources))
@@ -643,7 +682,8 @@ def _merged(texts: list[str], sources: list[tuple[str, str]]) -> str:
     groups: dict[str, list[str]] = {}
     for text, (protocol, _) in zip(texts, sources):
         groups.setdefault(text, []).append(protocol)
-    return "; ".join(f"{text} ({', '.join(rows)})" for text, rows in groups.items())
+    return "; ".join(f"{text} ({', '.join(dict.fromkeys(rows))})"
+                     for text, rows in groups.items())
 
 
 # -- the template --------------------------------------------------------------------------
@@ -668,6 +708,8 @@ def placeholder(words: list[str], results: dict[str, dict]) -> str:
                 return protocol_table(name, results)
             if name.startswith("generalization_"):
                 return generalization_table(name, results)
+            if name.startswith("training_"):  # a run of other recipes (SKSER_BENCH_SUFFIX)
+                return training_table(name, results)
             if name in TABLES:
                 return TABLES[name](name, results)
             raise ReportError(f"no table for results file {name!r}; tables: "

@@ -38,7 +38,7 @@ name                                               steps
                                                    "recording_conditions", keep_originals=False))
 ``trimmed-mel-cnn2d+stats-lr-half-augmented``      the same, about half the training files replaced
                                                    so (``p_augment=0.5``), the others kept clean:
-                                                   the shipped model's recipe
+                                                   the default, and the shipped model's recipe
 ``trimmed-cmn-mel-cnn2d+stats-lr-half-augmented``  the same, its CNN reading each log-mel image
                                                    relative to its own mean per band over its
                                                    active frames (UtteranceNormalizer)
@@ -53,7 +53,7 @@ name                                               steps
                                                    standardized with each speaker's statistics
                                                    (SpeakerNormalizer) where a file's speaker has
                                                    statistics, ``mel-cnn2d``'s CNN alone elsewhere:
-                                                   the default
+                                                   for speakers whose other files are at hand
 =================================================  =================================================
 
 ``acoustic-conv1d-augmented``, ``mel128-cnn2d``, ``mfcc128-cnn2d`` and
@@ -67,6 +67,13 @@ deviation of all training images inside the network (``normalize="global"``),
 so they have no scaler step. Which emotions to keep and how to split are
 choices of data, not of the pipeline (``skser train --emotions ... --split
 random``).
+
+The default, ``trimmed-mel-cnn2d+stats-lr-half-augmented``, is the recipe that
+measures best on single files of speakers and corpora it was not trained on
+(``docs/benchmarks.md``), which is what a user with one recording of a new
+voice gets. ``spk-mel-cnn2d+spk-svc`` reads each speaker's other files as well
+(a DataFrame with ``path`` and ``speaker`` columns): choose it when every
+speaker to predict brings several recordings.
 
 The recipes' former names ``reference-a``, ``reference-b-mel``,
 ``reference-b-mfcc`` and ``reference-b-crnn`` still work, with a FutureWarning,
@@ -88,9 +95,10 @@ __all__ = ["DEFAULT_RECIPE", "PIPELINES", "make_recipe"]
 #: Recipe name -> one-line description, in a stable order.
 PIPELINES: dict[str, str] = {}
 
-#: The recipe of :func:`make_recipe` and ``skser train`` when none is named: the most
-#: accurate in ``docs/benchmarks.md``.
-DEFAULT_RECIPE = "spk-mel-cnn2d+spk-svc"
+#: The recipe of :func:`make_recipe` and ``skser train`` when none is named: the one that
+#: measures best in ``docs/benchmarks.md`` on single files of unseen speakers and corpora
+#: (the shipped model's recipe).
+DEFAULT_RECIPE = "trimmed-mel-cnn2d+stats-lr-half-augmented"
 
 #: Former recipe names -> their names now. :func:`make_recipe` and ``skser train
 #: --recipe`` accept the former names until the next release, with a FutureWarning;
@@ -327,7 +335,7 @@ def _single_file_augmented() -> list:
     "trimmed-mel-cnn2d+stats-lr-half-augmented",
     "trimmed-mel-cnn2d+stats-lr-augmented with about half the training files replaced by "
     "their copy as if recorded elsewhere and the others kept clean (Augmenter "
-    "p_augment=0.5, no extra files): the shipped model's recipe",
+    "p_augment=0.5, no extra files): the default, and the shipped model's recipe",
 )
 def _single_file_half_augmented() -> list:
     loader, augmenter, vote = _single_file_augmented()
@@ -395,7 +403,7 @@ def _speaker_ensemble() -> list:
     "spk-mel-cnn2d+spk-svc",
     "mel-cnn2d+spk-svc whose CNN member is itself the mean of two CNNs, mel-cnn2d's and one "
     "on speaker-normalized log-mel images, for files whose speaker has statistics "
-    "(mel-cnn2d's alone for the others): the default",
+    "(mel-cnn2d's alone for the others): for speakers whose other files are at hand",
 )
 def _speaker_cnn_ensemble() -> list:
     from .ensemble import SpeakerAdaptiveClassifier
@@ -429,15 +437,17 @@ def make_recipe(
 
     Parameters
     ----------
-    name : str, default="spk-mel-cnn2d+spk-svc"
+    name : str, default="trimmed-mel-cnn2d+stats-lr-half-augmented"
         One of :data:`PIPELINES` (see the module docstring for the steps), or
         a former name of one (``"reference-a"``, ...), which warns. The
-        default, a soft vote of two log-mel CNNs (``"mel-cnn2d"``'s and one on
-        speaker-normalized images) and an SVC on utterance statistics and
-        their speaker-normalized values, scored highest on the protocols of
-        ``docs/benchmarks.md``; give it a DataFrame with ``path`` and
-        ``speaker`` columns (without speakers it predicts as
-        ``"mel-cnn2d+stats-svc"``). ``"mel-cnn2d"`` alone is the fastest to
+        default, a soft vote of a log-mel CNN and a logistic regression on
+        utterance statistics, read from each file's first sound and trained
+        on about half the files as if recorded elsewhere, measures best on
+        single files of unseen speakers and corpora in
+        ``docs/benchmarks.md`` (the shipped model's recipe).
+        ``"spk-mel-cnn2d+spk-svc"`` also reads each speaker's other files
+        (give it a DataFrame with ``path`` and ``speaker`` columns) and scores
+        higher when they are at hand. ``"mel-cnn2d"`` alone is the fastest to
         predict.
     epochs : int or None, default=None
         Training epochs of the classifier; ``None`` keeps the recipe's.

@@ -117,3 +117,22 @@ def test_shipped_model_keeps_no_fit_only_step(tmp_path):
     loaded = skser.load(skser.save(shipped, tmp_path / "m.skser"))
     np.testing.assert_array_equal(loaded.predict(list(df["path"])),
                                   model.predict(list(df["path"])))
+
+
+def test_generalization_refb_part_is_the_protocols_split():
+    import pandas as pd
+
+    from benchmarks import bench_generalization as gen
+    from benchmarks.bench_protocols import refb_split
+
+    emotions = np.repeat(["angry", "happy", "sad", "neutral", "fearful"], 20)
+    df = pd.DataFrame({"path": [f"f{i}.wav" for i in range(len(emotions))],
+                       "emotion": emotions})
+    (train, test), = gen.refb_folds(df)
+    expected_train, expected_test = refb_split(emotions)
+    np.testing.assert_array_equal(train, expected_train)
+    np.testing.assert_array_equal(test, expected_test)
+    assert len(test) == 20 and not set(train) & set(test)
+    # every part the runner accepts has its folds and its protocol's description
+    assert set(gen.FOLDS) == set(gen.PROTOCOLS) == set(gen.KNOWN_PARTS)
+    assert "refb" not in gen.PARTS  # run only when named

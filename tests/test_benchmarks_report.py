@@ -114,7 +114,7 @@ def test_notes_are_numbered_once_per_text():
 
 # -- a protocol table from made-up results ---------------------------------------------------
 def _protocol_result():
-    row = {"pipeline": "skser default, recipe spk-mel-cnn2d+spk-svc: soft vote", "accuracy": 0.75,
+    row = {"pipeline": "speaker vote, recipe spk-mel-cnn2d+spk-svc: soft vote", "accuracy": 0.75,
            "macro_f1": 0.75, "uar": 0.75, "fit_seconds": 1234.4,
            "report": {"confusion_matrix": [[30, 10], [10, 30]],
                       "per_group": {"tess": {"accuracy": 0.75, "n": 80}}}}
@@ -135,12 +135,12 @@ def test_a_protocol_table_states_its_source_and_intervals():
     assert "- Machine: Some CPU, 2 CPU cores, no GPU; Python 3.11.7, TensorFlow 2.21.0" in table
     assert "- Packages: numpy 2.4.6" in table
     lines = table.splitlines()
-    # the default first, whatever the order of the results
+    # the speaker vote first, whatever the order of the results
     header = lines.index("| pipeline | accuracy (95 % CI) | macro F1 (95 % CI) | UAR (95 % CI) "
                          "| training time |")
     low, high = report.confidence_interval([[30, 10], [10, 30]], "accuracy")
     assert lines[header + 2] == (
-        f"| **skser default** (`spk-mel-cnn2d+spk-svc`) | 0.750 ({low:.3f}–{high:.3f}) | "
+        f"| **speaker vote** (`spk-mel-cnn2d+spk-svc`) | 0.750 ({low:.3f}–{high:.3f}) | "
         f"{report.fmt_ci(0.75, report.confidence_interval([[30, 10], [10, 30]], 'macro_f1'))} | "
         f"{report.fmt_ci(0.75, report.confidence_interval([[30, 10], [10, 30]], 'uar'))} | "
         "1,234 s |")
@@ -152,7 +152,7 @@ def test_a_row_without_a_confusion_matrix_says_ci_na_and_why():
     result = _protocol_result()
     del result["rows"][1]["report"]
     table = report.placeholder(["table", "protocols_refb"], {"protocols_refb": result})
-    row = next(line for line in table.splitlines() if line.startswith("| **skser default**"))
+    row = next(line for line in table.splitlines() if line.startswith("| **speaker vote**"))
     assert row.count("(CI n/a¹)") == 3 and "0.750 (CI n/a¹)" in row
     assert "¹ The results record no confusion matrix for this row, so its figures have no " \
            "interval." in table
@@ -213,11 +213,28 @@ def test_a_benchmark_s_recorded_command_and_missing_versions():
 
 def test_the_summary_states_dates_commands_and_machines(results):
     text = report.summary(results)
-    assert text.startswith("| protocol | score | skser default |")
-    assert "- Date: not recorded (every row)" in text
-    for name in ("protocols_refb", "protocols_speaker", "protocols_loco", "protocols_refa"):
-        assert f"`benchmarks/results/{name}.json`, command `" in text
+    assert text.startswith("| protocol | score | skser default, single file | "
+                           "`spk-mel-cnn2d+spk-svc`, with speaker statistics | SVC baseline |")
+    for _, _, _, cells in report.SUMMARY_ROWS:
+        for name, _ in cells.values():
+            assert f"`benchmarks/results/{name}.json`, date " in text
+    assert "(2,393 test files)" in text  # reference B's split: its test files, not the corpus
     assert "- Machine: " in text and "- Packages: " in text
+    assert "not measured" not in text
+
+
+def test_a_summary_cell_is_its_recipe_and_regime_or_its_label():
+    clean = {"recipe": "r", "regime": "single file", "condition": "clean", "uar": 0.5,
+             "confusion_matrix": [[1, 0], [0, 1]]}
+    result = {"rows": [{**clean, "condition": "white noise 20 dB", "uar": 0.1}, clean,
+                       {**clean, "regime": "with speaker statistics", "uar": 0.9}]}
+    row, cm = report._summary_cell(result, {"recipe": "r", "regime": "single file"})
+    assert row["uar"] == 0.5 and cm == [[1, 0], [0, 1]]
+    assert report._summary_cell(result, {"recipe": "q", "regime": "single file"})[0] is None
+    protocol = {"rows": [{"pipeline": "skser default, recipe x", "uar": 0.7,
+                          "report": {"confusion_matrix": [[2, 0], [0, 2]]}}]}
+    row, cm = report._summary_cell(protocol, report.SPEAKER_VOTE)
+    assert row["uar"] == 0.7 and cm == [[2, 0], [0, 2]]
 
 
 # -- mistakes ---------------------------------------------------------------------------------

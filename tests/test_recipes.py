@@ -95,8 +95,22 @@ def test_speaker_vote_recipe_is_the_vote_of_the_cnn_and_the_speaker_adaptive_svc
         assert member.duration <= loader.duration
 
 
-def test_default_recipe_adds_a_cnn_on_speaker_normalized_images():
-    pipe = make_recipe()
+def test_default_recipe_is_the_shipped_models_single_file_recipe():
+    from skser.persistence import read_manifest
+    from skser.pretrained import pretrained_path
+    from skser.utils import iter_estimators
+
+    assert DEFAULT_RECIPE == "trimmed-mel-cnn2d+stats-lr-half-augmented"
+    assert repr(make_recipe()) == repr(make_recipe(DEFAULT_RECIPE))
+    # the model that ships with the package is trained with the default recipe
+    assert read_manifest(pretrained_path())["metadata"]["recipe"] == DEFAULT_RECIPE
+    # it reads single files: no step needs a speaker's other files
+    assert not any(type(est).__name__ == "SpeakerNormalizer"
+                   for _, est in iter_estimators(make_recipe()))
+
+
+def test_speaker_recipe_adds_a_cnn_on_speaker_normalized_images():
+    pipe = make_recipe("spk-mel-cnn2d+spk-svc")
     assert list(pipe.named_steps) == STEPS["spk-mel-cnn2d+spk-svc"]
     (_, cnns), (_, svc) = pipe[-1].estimators
     (_, plain_cnn), (_, speaker_svc) = make_recipe("mel-cnn2d+spk-svc")[-1].estimators
@@ -365,7 +379,8 @@ def test_default_recipe_averages_both_cnns_for_known_speakers(synthetic_corpus, 
 
 def test_speaker_vote_checks_the_normalized_step_reads_the_loader_rate():
     with pytest.raises(SkserError, match="disagree on sr"):
-        make_recipe(votingclassifier__cnn__estimator__speakernormalizer__transformer__sr=8000
+        make_recipe("spk-mel-cnn2d+spk-svc",
+                    votingclassifier__cnn__estimator__speakernormalizer__transformer__sr=8000
                     ).fit(["a.wav"], ["sad"])
     with pytest.raises(SkserError, match="disagree on sr"):
         make_recipe("mel-cnn2d+spk-svc",

@@ -42,7 +42,7 @@ def add_arguments(parser) -> None:
     parser.add_argument("--json", action="store_true", help="print results as JSON")
     parser.add_argument("--speaker", metavar="NAME",
                         help="the files are all this speaker's: a speaker-normalizing model "
-                             "(the default recipe) then uses the speaker's statistics "
+                             "(recipe spk-mel-cnn2d+spk-svc) then uses the speaker's statistics "
                              "(from training, or from these files when there are enough)")
     parser.add_argument("--timeline", action="store_true",
                         help="predict one FILE window by window (an emotion timeline)")

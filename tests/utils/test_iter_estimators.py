@@ -197,6 +197,6 @@ def test_not_an_estimator_is_refused():
 def test_a_recipe_holds_its_speaker_normalizers():
     from skser.recipes import make_recipe
 
-    paths = _paths(make_recipe())
+    paths = _paths(make_recipe("spk-mel-cnn2d+spk-svc"))
     assert "votingclassifier/cnn/estimator/speakernormalizer/transformer" in paths
     assert "votingclassifier/svc/fallback/acousticfeatures" in paths
