@@ -713,7 +713,7 @@ def placeholder(words: list[str], results: dict[str, dict]) -> str:
             if name in TABLES:
                 return TABLES[name](name, results)
             raise ReportError(f"no table for results file {name!r}; tables: "
-                              f"protocols_*, generalization_*, {', '.join(TABLES)}")
+                              f"protocols_*, generalization_*, training_*, {', '.join(TABLES)}")
         case ["table", "generalization_speaker", "robustness", *others]:
             for name in ("generalization_speaker", *others):
                 _result(name, results)
