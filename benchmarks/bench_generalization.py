@@ -54,8 +54,8 @@ PARTS = ("speaker", "loco")
 #: Every protocol the runner knows; ``refb`` runs only when named.
 KNOWN_PARTS = (*PARTS, "refb")
 SEVEN = ("neutral", "happy", "sad", "angry", "fearful", "disgust", "surprised")
-#: The recipes compared by default: the classical baseline, the single-file recipe (the
-#: shipped model's) and skser's default (which uses speaker statistics when it has them).
+#: The recipes compared by default: the classical baseline, the single-file recipe trained
+#: on clean files, and the speaker vote (which uses speaker statistics when it has them).
 RECIPES = ("stats-svc", "trimmed-mel-cnn2d+stats-lr", "spk-mel-cnn2d+spk-svc")
 SR = 16000
 #: The row of the files that the recording conditions degrade, scored clean.

@@ -20,7 +20,7 @@ Variants of skser's previous default vote (recipe ``mel-cnn2d+spk-svc``), its me
 and trained in this run as the protocol benchmark builds them (``bench_protocols``'s
 pipelines, the same seeds; nothing is read from an earlier run):
 
-``spk``          the default: recipe ``mel-cnn2d`` + the calibrated SVC on the statistics and
+``spk``          that vote: recipe ``mel-cnn2d`` + the calibrated SVC on the statistics and
                  their speaker-normalized values (the protocol's row, retrained)
 ``spk-c3``       the same with ``SVC(C=3)`` (inner cross-validation of the SVC alone on the
                  training files had preferred 3 to 10)
@@ -127,7 +127,7 @@ def _member(feature: str, recipe: str):
 
     from skser.recipes import make_recipe
 
-    if recipe == "svc":  # the default vote's SVC member: StandardScaler -> calibrated SVC
+    if recipe == "svc":  # mel-cnn2d+stats-svc's SVC member: StandardScaler -> calibrated SVC
         (_, _), (_, svc_pipe) = make_recipe("mel-cnn2d+stats-svc")[-1].estimators
         return clone(svc_pipe[1:])
     return clone(make_recipe(recipe)[-1])  # the CNN2DClassifier, random_state=0
@@ -162,7 +162,7 @@ def _scored_vote(name, members, classes, probas, seconds, y_test, corpus_test) -
     return _row(f"soft vote {name}: {label}", rep, seconds, epochs_run="-")
 
 
-#: Variants of the default vote -> its members: (feature set, member name).
+#: Variants of mel-cnn2d+spk-svc's vote -> its members: (feature set, member name).
 SPK_VOTES = {"spk": (("mel", "cnn"), ("stats+speaker", "spk-svc")),
              "spk-c3": (("mel", "cnn"), ("stats+speaker", "spk-svc-c3")),
              "spk-prosody": (("mel", "cnn"), ("prosody+speaker", "spk-svc")),
