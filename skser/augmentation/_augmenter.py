@@ -313,7 +313,10 @@ default=None
             ``y`` repeated in the same order: row ``k * n_inputs + i`` is copy
             ``k`` of input ``i`` and carries ``y[i]``.
         """
-        originals = self._fit_loader(X).transform(X)
+        loader = self._fit_loader(X)
+        originals = _loader_output(X, loader.n_samples_)
+        if originals is None:
+            originals = loader.transform(X)
         return self._fit_resample(originals, self._check_y(originals, y))
 
     def _fit_resample(self, X: np.ndarray, y: np.ndarray):
@@ -505,6 +508,19 @@ def _babble_sources(X: np.ndarray, plans: list, i: int) -> dict:
     rows = {j for block in plans for name, value in block[i][0] if name == _BABBLE
             for j in value[1:]}
     return {j: X[j] for j in rows}
+
+
+def _loader_output(X, n_samples: int, block: int = 1024) -> np.ndarray | None:
+    """``X`` itself when it is already what the Augmenter's loader would return for it (a
+    C-contiguous float32 array of finite waveforms ``n_samples`` long, such as an
+    AudioLoader's output), else ``None``: the loader would only copy it, which in a
+    pipeline doubles the training audio held in memory. The rows are read, never written."""
+    if not (isinstance(X, np.ndarray) and X.dtype == np.float32 and X.ndim == 2
+            and X.shape[0] > 0 and X.shape[1] == n_samples and X.flags.c_contiguous):
+        return None
+    # checked in blocks of rows, so the check needs no mask the size of X
+    finite = all(np.isfinite(X[i:i + block]).all() for i in range(0, X.shape[0], block))
+    return X if finite else None  # the loader names the rows that are not finite
 
 
 def _augment_one(item, *, sr: int, n_samples: int) -> np.ndarray:

@@ -414,3 +414,39 @@ def test_single_input_gets_no_babble():
     X_aug, _ = aug.fit_resample(X, ["sad"])
     assert X_aug.shape == (41, 8000) and np.isfinite(X_aug).all()
     assert not any(n == "add_babble" for steps in aug.augmentations_ for n, _ in steps)
+
+
+@pytest.mark.parametrize("preset", ["noise_and_stretch_pitch", "recording_conditions"])
+def test_a_loaders_output_is_augmented_in_place_of_a_copy_and_left_unchanged(waveforms, preset):
+    # An AudioLoader's output (float32, the augmenter's length) is not read through the
+    # augmenter's own loader again: the same copies as from the same waveforms given as a
+    # list, which do go through it, and the input array is never written.
+    aug = Augmenter(preset=preset, sr=SR, duration=0.5, random_state=3)
+    before = waveforms.copy()
+    X_array, y_array = aug.fit_resample(waveforms, LABELS)
+    X_list, y_list = aug.fit_resample(list(waveforms), LABELS)
+    np.testing.assert_array_equal(waveforms, before)
+    np.testing.assert_array_equal(X_array, X_list)
+    np.testing.assert_array_equal(y_array, y_list)
+    assert X_array.dtype == np.float32 and not np.shares_memory(X_array, waveforms)
+
+
+def test_a_non_finite_row_of_a_loaders_output_is_still_named(waveforms):
+    waveforms[4, 7] = np.inf
+    with pytest.raises(InvalidAudioError, match="row 4.*NaN or infinite"):
+        Augmenter(sr=SR, duration=0.5, random_state=0).fit_resample(waveforms, LABELS)
+
+
+def test_arrays_the_loader_would_change_still_go_through_it(waveforms):
+    from skser.augmentation._augmenter import _loader_output
+
+    n = waveforms.shape[1]
+    assert _loader_output(waveforms, n) is waveforms
+    assert _loader_output(waveforms, n, block=4) is waveforms  # checked in blocks of rows
+    assert _loader_output(waveforms.astype(np.float64), n) is None  # converted by the loader
+    assert _loader_output(waveforms[:, : n - 1], n) is None  # padded by the loader
+    assert _loader_output(np.asfortranarray(waveforms), n) is None
+    assert _loader_output(list(waveforms), n) is None
+    bad = waveforms.copy()
+    bad[5, 0] = np.nan
+    assert _loader_output(bad, n, block=4) is None  # the loader raises, naming the row
