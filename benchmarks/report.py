@@ -97,27 +97,26 @@ SUMMARY_COLUMNS = (
     ("`spk-mel-cnn2d+spk-svc`, with speaker statistics", "speaker"),
     ("SVC baseline", "baseline"),
 )
-_DEFAULT = DEFAULT_RECIPE
 #: The summary table's rows: (protocol, its short name, score, cells), each cell
 #: (results file, its row): a generalization row by its recipe and regime, a protocol row by
 #: the start of its label.
 SUMMARY_ROWS = (
     ("reference B's split: 7 emotions, random 80/20, every test speaker also in training",
      "reference B's split", "accuracy", {
-         "default": ("generalization_refb", {"recipe": _DEFAULT, "regime": "single file"}),
+         "default": ("generalization_refb", {"recipe": DEFAULT_RECIPE, "regime": "single file"}),
          "speaker": ("generalization_refb", {"recipe": "spk-mel-cnn2d+spk-svc",
                                              "regime": "with speaker statistics"}),
          "baseline": ("generalization_refb", {"recipe": "stats-svc", "regime": "single file"}),
      }),
     ("speaker-independent: 5 folds grouped by speaker", "speaker-independent", "uar", {
         "default": ("generalization_speaker_half_augmented",
-                    {"recipe": _DEFAULT, "regime": "single file"}),
+                    {"recipe": DEFAULT_RECIPE, "regime": "single file"}),
         "speaker": ("protocols_speaker", SPEAKER_VOTE),
         "baseline": ("generalization_speaker", {"recipe": "stats-svc", "regime": "single file"}),
     }),
     ("leave one corpus out (pooled over the 4 folds)", "leave one corpus out", "uar", {
         "default": ("generalization_loco_half_augmented",
-                    {"recipe": _DEFAULT, "regime": "single file"}),
+                    {"recipe": DEFAULT_RECIPE, "regime": "single file"}),
         "speaker": ("protocols_loco", SPEAKER_VOTE),
         "baseline": ("generalization_loco", {"recipe": "stats-svc", "regime": "single file"}),
     }),
