@@ -48,12 +48,12 @@ import warnings
 import numpy as np
 
 from ._common import ROOT, peak_rss_mb, require_data, write_result
+from .bench_protocols import SEVEN, corpus_folds, refb_split, speaker_folds
 
 CACHE = ROOT / "benchmarks" / "cache" / "features"
 PARTS = ("speaker", "loco")
 #: Every protocol the runner knows; ``refb`` runs only when named.
 KNOWN_PARTS = (*PARTS, "refb")
-SEVEN = ("neutral", "happy", "sad", "angry", "fearful", "disgust", "surprised")
 #: The recipes compared by default: the classical baseline, the single-file recipe trained
 #: on clean files, and the speaker vote (which uses speaker statistics when it has them).
 RECIPES = ("stats-svc", "trimmed-mel-cnn2d+stats-lr", "spk-mel-cnn2d+spk-svc")
@@ -67,21 +67,6 @@ def corpus_table():
 
     df = drop_known_duplicates(load_corpora(require_data()))
     return df[df["emotion"].isin(SEVEN)].reset_index(drop=True)
-
-
-def speaker_folds(df) -> list:
-    """5-fold ``GroupKFold`` by speaker: the folds of the protocols benchmark."""
-    from sklearn.model_selection import GroupKFold
-
-    from skser.model_selection import speaker_groups
-
-    return list(GroupKFold(n_splits=5).split(df, groups=speaker_groups(df)))
-
-
-def corpus_folds(df) -> list:
-    from skser.model_selection import LeaveOneCorpusOut, corpus_groups
-
-    return list(LeaveOneCorpusOut().split(df, groups=corpus_groups(df)))
 
 
 def build(recipe: str):
@@ -150,11 +135,10 @@ def _scores(y_true, y_pred, labels, corpora=None) -> dict:
 
 def refb_folds(df) -> list:
     """Reference B's split as one fold: the split of the protocols benchmark."""
-    from .bench_protocols import refb_split
-
     return [refb_split(df["emotion"].to_numpy())]
 
 
+#: Each part's folds: the protocols benchmark's splits, so both benchmarks score the same files.
 FOLDS = {"speaker": speaker_folds, "loco": corpus_folds, "refb": refb_folds}
 PROTOCOLS = {
     "speaker": "speaker-independent: 5-fold GroupKFold by speaker, 7 emotions",
