@@ -114,7 +114,7 @@ def test_check_layers_refuses_invalid_descriptions(small_frozen, edit, match):
 
 @pytest.fixture(scope="module")
 def frozen_recipe(tmp_path_factory):
-    """The default recipe on a synthetic corpus, fitted and frozen."""
+    """The speaker vote (spk-mel-cnn2d+spk-svc) on a synthetic corpus, fitted and frozen."""
     from skser.datasets import make_synthetic_corpus
     from skser.recipes import make_recipe
 

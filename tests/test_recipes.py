@@ -335,7 +335,7 @@ def test_speaker_vote_recipe_reads_speakers_from_a_dataframe(synthetic_corpus, t
 
 
 @pytest.mark.slow
-def test_default_recipe_averages_both_cnns_for_known_speakers(synthetic_corpus, tmp_path):
+def test_speaker_vote_averages_both_cnns_for_known_speakers(synthetic_corpus, tmp_path):
     import warnings
 
     from skser.preprocessing import SpeakerNormalizationWarning
