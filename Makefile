@@ -6,6 +6,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.skser-installed
 DOCS_STAMP := $(VENV)/.skser-docs-installed
+BENCH_STAMP := $(VENV)/.skser-bench-installed
 EXTRAS ?= test,plot,dask
 # Pinned versions (pip freeze of a tested environment); `make CONSTRAINTS= ...` uses the
 # ranges in pyproject.toml alone.
@@ -46,7 +47,11 @@ lint: install
 # Real-data benchmarks; need the corpora in corpora/ (or SKSER_DATA=/path).
 # `make bench BENCH="features"` runs parts by name.
 BENCH ?=
-bench: install
+$(BENCH_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet $(PIP_C) -e ".[$(EXTRAS),bench]"
+	@touch $(BENCH_STAMP)
+
+bench: $(BENCH_STAMP)
 	$(PY) -m benchmarks $(BENCH)
 	$(PY) -m benchmarks.report
 

@@ -610,6 +610,30 @@ def shipped_table(name: str, results: dict[str, dict]) -> str:
     return _block(lines + markdown_table(header, body), notes)
 
 
+def levers_table(name: str, results: dict[str, dict]) -> str:
+    """The default's linear member with each lever, per protocol (``bench_levers``)."""
+    result, notes = results[name], Notes()
+    extra = f"{fmt_int(result['n_files'])} files, each tested once per protocol"
+    if result.get("opensmile"):
+        extra += f"; eGeMAPS from opensmile {result['opensmile']}"
+    lines = provenance(name, results, extra)
+    body = []
+    for protocol, rows in result["protocols"].items():
+        for row in rows:
+            held_out = row.get("per_corpus_uar")
+            spread = (" · ".join(f"{CORPORA.get(g, g)} {u:.3f}" for g, u in held_out.items())
+                      if held_out else
+                      f"{min(row['fold_uar']):.3f}–{max(row['fold_uar']):.3f}")
+            scores = dict(zip((key for key, _ in SCORES), score_cells(row, notes)))
+            body.append([protocol, row["pipeline"], fmt_int(row["n_features"]),
+                         scores["uar"], scores["accuracy"], scores["macro_f1"], spread,
+                         fmt_seconds(row["fit_seconds"])])
+    header = ["protocol", "linear member", "features", f"UAR ({CI})", f"accuracy ({CI})",
+              f"macro F1 ({CI})", "UAR per fold (per held-out corpus)",
+              "training time (all folds)"]
+    return _block(lines + markdown_table(header, body), notes)
+
+
 TABLES: dict[str, Callable[[str, dict[str, dict]], str]] = {
     "training": training_table,
     "refb_variants": refb_variants_table,
@@ -619,6 +643,7 @@ TABLES: dict[str, Callable[[str, dict[str, dict]], str]] = {
     "features": features_table,
     "network_speed": network_speed_table,
     "shipped": shipped_table,
+    "levers": levers_table,
 }
 
 

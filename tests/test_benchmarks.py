@@ -136,3 +136,57 @@ def test_generalization_refb_part_is_the_protocols_split():
     # every part the runner accepts has its folds and its protocol's description
     assert set(gen.FOLDS) == set(gen.PROTOCOLS) == set(gen.KNOWN_PARTS)
     assert "refb" not in gen.PARTS  # run only when named
+
+
+# -- bench_levers' pure parts ------------------------------------------------------------------
+def test_level_relative_statistics_do_not_move_with_gain():
+    # The lever's claim: a recording's level leaves the level-relative statistics as they are
+    # (a gain shifts every log-mel band and MFCC 0 alone), while the raw statistics move.
+    from benchmarks.bench_levers import default_member, level_relative
+
+    features, _ = default_member()
+    rng = np.random.default_rng(0)
+    sr, n = features.sr, int(features.sr * (features.duration + 0.5))  # no padding
+    t = np.arange(n) / sr
+    y = (0.1 * np.sin(2 * np.pi * 180 * t * (1 + 0.1 * np.sin(2 * np.pi * 3 * t)))
+         * (1.2 + np.sin(2 * np.pi * 2 * t)) + 0.01 * rng.standard_normal(n)).astype(np.float32)
+    X = features.fit_transform(np.stack([y, 0.1 * y])).astype(np.float64)
+    names = features.get_feature_names_out()
+    assert np.abs(X[0] - X[1]).max() > 10  # 20 dB apart in the raw statistics
+    rel = level_relative(X, names)
+    assert rel.shape == (2, X.shape[1] - 3)
+    np.testing.assert_allclose(rel[0], rel[1], atol=0.05)
+
+
+def test_level_relative_needs_the_log_mel_means():
+    from benchmarks.bench_levers import level_relative
+
+    with pytest.raises(ValueError, match="logmel"):
+        level_relative(np.zeros((2, 3)), ["mfcc0_mean", "mfcc1_mean", "mfcc0_std"])
+
+
+def test_corpus_balanced_weights_give_each_corpus_the_same_weight():
+    from benchmarks.bench_levers import corpus_weights
+
+    corpus = np.array(["cremad"] * 6 + ["tess"] * 3 + ["savee"])
+    w = corpus_weights(corpus)
+    assert w.mean() == pytest.approx(1.0)
+    totals = [w[corpus == c].sum() for c in ("cremad", "tess", "savee")]
+    np.testing.assert_allclose(totals, totals[0])
+
+
+def test_levers_cross_validation_scores_each_held_out_corpus():
+    from benchmarks.bench_levers import cross_validate
+
+    rng = np.random.default_rng(0)
+    y = np.array(["angry", "sad"] * 30)
+    X = rng.standard_normal((60, 4)) + (y == "angry")[:, None] * 3.0
+    corpus = np.repeat(["a", "b", "c"], 20)
+    folds = [(np.flatnonzero(corpus != c), np.flatnonzero(corpus == c)) for c in "abc"]
+    plain = cross_validate(X, y, corpus, folds, balanced=False)
+    assert set(plain["per_corpus_uar"]) == {"a", "b", "c"}
+    assert plain["uar"] > 0.9 and plain["n_features"] == 4
+    assert np.asarray(plain["report"]["confusion_matrix"]).sum() == 60
+    # Separable classes: weighting the corpora cannot break it, and the row says it ran.
+    balanced = cross_validate(X, y, corpus, folds, balanced=True)
+    assert balanced["uar"] > 0.9
