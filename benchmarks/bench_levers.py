@@ -26,7 +26,9 @@ the end-to-end ``generalization`` benchmark) only when the member gains from it:
     The 88 eGeMAPS v02 functionals of the ``opensmile`` package (its license forbids
     commercial use; the rows are skipped when it is not installed), computed on the same
     audio (from the first sound, at most 4 s) without the zero padding the other
-    features read; alone, and appended to the 416 statistics.
+    features read; alone, appended to the 416 statistics, and as a member of its own
+    beside the statistics member (a soft vote: the mean of the two members'
+    probabilities, as the default votes its members).
 
 Protocols, 7 emotions, the known duplicate recordings dropped (the folds of the
 protocols benchmark): speaker-independent 5-fold ``GroupKFold`` by speaker, and
@@ -58,6 +60,10 @@ VARIANTS = {
     "eGeMAPS": ("egemaps", False),
     "statistics + eGeMAPS": ("stats+egemaps", False),
 }
+#: Soft votes (the mean of the members' probabilities) of variants trained above: name ->
+#: members. The default's vote adds a member beside its statistics one; this asks whether a
+#: member on other features, making other errors, helps the statistics member.
+VOTES = {"soft vote of the statistics and eGeMAPS members": ("statistics", "eGeMAPS")}
 PROTOCOLS = {"speaker-independent 5-fold": speaker_folds,
              "leave-one-corpus-out": corpus_folds}
 
@@ -157,16 +163,18 @@ def feature_sets(paths: list[str]) -> dict[str, np.ndarray]:
 
 
 # -- the protocols ---------------------------------------------------------------------------
-def cross_validate(X, y, corpus, folds, *, balanced: bool) -> dict:
-    """The member trained on each fold's training rows of ``X``: pooled out-of-fold scores."""
+def out_of_fold(X, y, corpus, folds, *, balanced: bool) -> tuple[np.ndarray, float]:
+    """The member trained on each fold's training rows of ``X``: every tested row's class
+    probabilities (columns in ``np.unique(y)`` order; untested rows zero) and the seconds
+    of training all folds."""
     from sklearn.base import clone
 
     from skser.pipeline import make_pipeline
 
     _, classifier = default_member()
     labels = np.unique(y)
-    pred = np.empty(len(y), dtype=object)
-    fold_uar, fit_seconds = [], 0.0
+    proba = np.zeros((len(y), len(labels)))
+    fit_seconds = 0.0
     for train, test in folds:
         model = make_pipeline(*(clone(step) for step in classifier))
         fit_params = {}
@@ -175,19 +183,32 @@ def cross_validate(X, y, corpus, folds, *, balanced: bool) -> dict:
         start = time.perf_counter()
         model.fit(X[train], y[train], **fit_params)
         fit_seconds += time.perf_counter() - start
-        pred[test] = model.predict(X[test])
-        fold_uar.append(_report(y[test], pred[test].astype(str), None)["uar"])
+        proba[np.ix_(test, np.searchsorted(labels, model.classes_))] = model.predict_proba(X[test])
+    return proba, fit_seconds
+
+
+def score(proba, y, corpus, folds) -> dict:
+    """Pooled scores of the out-of-fold probabilities ``proba``, with the UAR of each fold
+    (and of each held-out corpus when every fold tests one corpus)."""
+    labels = np.unique(y)
+    pred = labels[proba.argmax(axis=1)]
+    fold_uar = [round(_report(y[test], pred[test], None)["uar"], 4) for _, test in folds]
     tested = np.concatenate([test for _, test in folds])
-    rep = _report(y[tested], pred[tested].astype(str), corpus[tested])
+    rep = _report(y[tested], pred[tested], corpus[tested])
+    row = {"accuracy": rep["accuracy"], "macro_f1": rep["macro_f1"], "uar": rep["uar"],
+           "fold_uar": fold_uar, "report": rep}
     held_out = [str(corpus[test][0]) if len(set(corpus[test])) == 1 else None
                 for _, test in folds]
-    row = {"accuracy": rep["accuracy"], "macro_f1": rep["macro_f1"], "uar": rep["uar"],
-           "fit_seconds": round(fit_seconds, 1), "n_features": X.shape[1],
-           "fold_uar": [round(u, 4) for u in fold_uar], "report": rep,
-           "labels": labels.tolist()}
     if all(held_out):
-        row["per_corpus_uar"] = dict(zip(held_out, row["fold_uar"]))
+        row["per_corpus_uar"] = dict(zip(held_out, fold_uar))
     return row
+
+
+def cross_validate(X, y, corpus, folds, *, balanced: bool) -> dict:
+    """The member trained on each fold's training rows of ``X``: pooled out-of-fold scores."""
+    proba, fit_seconds = out_of_fold(X, y, corpus, folds, balanced=balanced)
+    return {**score(proba, y, corpus, folds), "fit_seconds": round(fit_seconds, 1),
+            "n_features": X.shape[1]}
 
 
 def main() -> dict:
@@ -199,15 +220,26 @@ def main() -> dict:
     protocols = {}
     for protocol, make_folds in PROTOCOLS.items():
         folds = make_folds(df)
-        rows = []
+        rows, probas = [], {}
         for variant, (feature, balanced) in VARIANTS.items():
             if feature not in sets:
                 continue
-            row = {"pipeline": variant,
-                   **cross_validate(sets[feature], y, corpus, folds, balanced=balanced)}
-            print(f"  {protocol}, {variant}: UAR {row['uar']:.3f} "
+            probas[variant], fit_seconds = out_of_fold(sets[feature], y, corpus, folds,
+                                                       balanced=balanced)
+            rows.append({"pipeline": variant, **score(probas[variant], y, corpus, folds),
+                         "fit_seconds": round(fit_seconds, 1),
+                         "n_features": sets[feature].shape[1]})
+        for vote, members in VOTES.items():
+            if all(m in probas for m in members):
+                proba = np.mean([probas[m] for m in members], axis=0)
+                parts = [r for r in rows if r["pipeline"] in members]
+                rows.append({"pipeline": vote, **score(proba, y, corpus, folds),
+                             "fit_seconds": round(sum(r["fit_seconds"] for r in parts), 1),
+                             "n_features": sum(r["n_features"] for r in parts),
+                             "members": list(members)})
+        for row in rows:
+            print(f"  {protocol}, {row['pipeline']}: UAR {row['uar']:.3f} "
                   f"(folds {row['fold_uar']})", flush=True)
-            rows.append(row)
         protocols[protocol] = rows
     md = ["| protocol | member | features | UAR | accuracy | UAR per fold |",
           "|---|---|---|---|---|---|"]

@@ -190,3 +190,20 @@ def test_levers_cross_validation_scores_each_held_out_corpus():
     # Separable classes: weighting the corpora cannot break it, and the row says it ran.
     balanced = cross_validate(X, y, corpus, folds, balanced=True)
     assert balanced["uar"] > 0.9
+
+
+def test_levers_out_of_fold_probabilities_cover_each_tested_row_once():
+    from benchmarks.bench_levers import out_of_fold, score
+
+    rng = np.random.default_rng(1)
+    y = np.array(["angry", "happy", "sad"] * 20)
+    X = rng.standard_normal((60, 3)) + (y == "sad")[:, None] * 4.0
+    corpus = np.repeat(["a", "b", "c"], 20)
+    folds = [(np.flatnonzero(corpus == "a"), np.flatnonzero(corpus == "b"))]
+    proba, seconds = out_of_fold(X, y, corpus, folds, balanced=False)
+    tested = corpus == "b"
+    np.testing.assert_allclose(proba[tested].sum(axis=1), 1.0)
+    assert not proba[~tested].any() and seconds >= 0
+    row = score(proba, y, corpus, folds)
+    assert row["per_corpus_uar"].keys() == {"b"}
+    assert np.asarray(row["report"]["confusion_matrix"]).sum() == tested.sum()
