@@ -619,13 +619,17 @@ def levers_table(name: str, results: dict[str, dict]) -> str:
     lines = provenance(name, results, extra)
     body = []
     for protocol, rows in result["protocols"].items():
+        features = {row["pipeline"]: fmt_int(row["n_features"]) for row in rows}
         for row in rows:
             held_out = row.get("per_corpus_uar")
             spread = (" · ".join(f"{CORPORA.get(g, g)} {u:.3f}" for g, u in held_out.items())
                       if held_out else
                       f"{min(row['fold_uar']):.3f}–{max(row['fold_uar']):.3f}")
             scores = dict(zip((key for key, _ in SCORES), score_cells(row, notes)))
-            body.append([protocol, row["pipeline"], fmt_int(row["n_features"]),
+            # a vote's members read their own features: "416 + 88"
+            n_features = (" + ".join(features[m] for m in row["members"]) if "members" in row
+                          else fmt_int(row["n_features"]))
+            body.append([protocol, row["pipeline"], n_features,
                          scores["uar"], scores["accuracy"], scores["macro_f1"], spread,
                          fmt_seconds(row["fit_seconds"])])
     header = ["protocol", "linear member", "features", f"UAR ({CI})", f"accuracy ({CI})",

@@ -260,12 +260,16 @@ def test_a_levers_table_gives_each_protocol_s_rows_with_intervals():
            "fit_seconds": 12.0, "n_features": 416, "fold_uar": [0.7, 0.8],
            "report": {"confusion_matrix": [[30, 10], [10, 30]], "labels": ["a", "b"]}}
     loco = {**copy.deepcopy(row), "per_corpus_uar": {"tess": 0.7, "savee": 0.8}}
+    vote = {**copy.deepcopy(row), "pipeline": "a vote", "members": ["statistics", "other"]}
+    other = {**copy.deepcopy(row), "pipeline": "other", "n_features": 88}
     result = {"n_files": 80, "opensmile": "2.6.0",
-              "protocols": {"speaker-independent 5-fold": [row], "leave-one-corpus-out": [loco]}}
+              "protocols": {"speaker-independent 5-fold": [row, other, vote],
+                            "leave-one-corpus-out": [loco]}}
     table = report.placeholder(["table", "levers"], {"levers": result})
     assert "80 files, each tested once per protocol; eGeMAPS from opensmile 2.6.0" in table
     uar = report.fmt_ci(0.75, report.confidence_interval([[30, 10], [10, 30]], "uar"))
     assert (f"| speaker-independent 5-fold | statistics | 416 | {uar} |") in table
     assert "| 0.700–0.800 | 12 s |" in table
+    assert "| speaker-independent 5-fold | a vote | 416 + 88 |" in table
     assert "| TESS 0.700 · SAVEE 0.800 | 12 s |" in table
     assert "CI n/a" not in table
