@@ -48,10 +48,9 @@ import time
 
 import numpy as np
 
-from ._common import ROOT, peak_rss_mb
-from .bench_protocols import SEVEN, _corpus, _report, corpus_folds, speaker_folds
+from ._common import peak_rss_mb
+from .bench_protocols import FEATURE_CACHE, SEVEN, _corpus, _report, corpus_folds, speaker_folds
 
-FEATURE_CACHE = ROOT / "benchmarks" / "cache" / "features"
 #: Variant name -> (feature set, corpus-balanced weights).
 VARIANTS = {
     "statistics": ("stats", False),
@@ -62,8 +61,8 @@ VARIANTS = {
     "statistics + eGeMAPS": ("stats+egemaps", False),
 }
 #: Soft votes (the mean of the members' probabilities) of variants trained above: name ->
-#: members. The default's vote adds a member beside its statistics one; this asks whether a
-#: member on other features, making other errors, helps the statistics member.
+#: members. Does a second linear member on other features, making other errors, help the
+#: statistics member (as the default's vote pairs it with a CNN)?
 VOTES = {"soft vote of the statistics and eGeMAPS members": ("statistics", "eGeMAPS"),
          # The control: a second member on other features of the package's own.
          "soft vote of the statistics and pitch-and-spectral-shape members":
