@@ -47,10 +47,10 @@ import warnings
 
 import numpy as np
 
-from ._common import ROOT, peak_rss_mb, require_data, write_result
+from ._common import peak_rss_mb, require_data, write_result
+from .bench_protocols import FEATURE_CACHE as CACHE
 from .bench_protocols import SEVEN, corpus_folds, refb_split, speaker_folds
 
-CACHE = ROOT / "benchmarks" / "cache" / "features"
 PARTS = ("speaker", "loco")
 #: Every protocol the runner knows; ``refb`` runs only when named.
 KNOWN_PARTS = (*PARTS, "refb")

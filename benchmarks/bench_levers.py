@@ -48,7 +48,7 @@ import time
 
 import numpy as np
 
-from ._common import peak_rss_mb
+from ._common import _version, peak_rss_mb
 from .bench_protocols import FEATURE_CACHE, SEVEN, _corpus, _report, corpus_folds, speaker_folds
 
 #: Variant name -> (feature set, corpus-balanced weights).
@@ -207,11 +207,17 @@ def score(proba, y, corpus, folds) -> dict:
     return row
 
 
+def member_row(proba, fit_seconds: float, X, y, corpus, folds) -> dict:
+    """A member's row: the scores of its out-of-fold probabilities, its training time and
+    its number of features."""
+    return {**score(proba, y, corpus, folds), "fit_seconds": round(fit_seconds, 1),
+            "n_features": X.shape[1]}
+
+
 def cross_validate(X, y, corpus, folds, *, balanced: bool) -> dict:
     """The member trained on each fold's training rows of ``X``: pooled out-of-fold scores."""
     proba, fit_seconds = out_of_fold(X, y, corpus, folds, balanced=balanced)
-    return {**score(proba, y, corpus, folds), "fit_seconds": round(fit_seconds, 1),
-            "n_features": X.shape[1]}
+    return member_row(proba, fit_seconds, X, y, corpus, folds)
 
 
 def main() -> dict:
@@ -227,11 +233,10 @@ def main() -> dict:
         for variant, (feature, balanced) in VARIANTS.items():
             if feature not in sets:
                 continue
-            probas[variant], fit_seconds = out_of_fold(sets[feature], y, corpus, folds,
-                                                       balanced=balanced)
-            rows.append({"pipeline": variant, **score(probas[variant], y, corpus, folds),
-                         "fit_seconds": round(fit_seconds, 1),
-                         "n_features": sets[feature].shape[1]})
+            X = sets[feature]
+            probas[variant], fit_seconds = out_of_fold(X, y, corpus, folds, balanced=balanced)
+            rows.append({"pipeline": variant,
+                         **member_row(probas[variant], fit_seconds, X, y, corpus, folds)})
         for vote, members in VOTES.items():
             if all(m in probas for m in members):
                 proba = np.mean([probas[m] for m in members], axis=0)
@@ -249,12 +254,6 @@ def main() -> dict:
     md += [f"| {p} | {r['pipeline']} | {r['n_features']} | {r['uar']:.3f} | "
            f"{r['accuracy']:.3f} | {r['fold_uar']} |" for p, rows in protocols.items()
            for r in rows]
-    try:
-        from importlib.metadata import version
-
-        opensmile_version = version("opensmile")
-    except Exception:  # noqa: BLE001 - not installed
-        opensmile_version = None
-    return {"n_files": len(df), "protocols": protocols, "opensmile": opensmile_version,
+    return {"n_files": len(df), "protocols": protocols, "opensmile": _version("opensmile"),
             "seconds": round(time.perf_counter() - start, 1), "peak_rss_mb": peak_rss_mb(),
             "markdown": "\n".join(md)}
